@@ -1,0 +1,224 @@
+package org.communitysso.gateway.account;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.audit.Audit;
+import org.communitysso.gateway.config.GatewayConfig;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.communitysso.gateway.identity.UserRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Matches a verified user record to a community account, links it or
+ * provisions one, and syncs the profile. Each attempt is one transaction;
+ * a unique-key conflict (another sign-on of the same member won the race)
+ * is retried, so concurrent first sign-ons make exactly one account.
+ */
+@ApplicationScoped
+public class AccountService {
+
+    private static final Logger LOG = Logger.getLogger(AccountService.class);
+    private static final int MAX_ATTEMPTS = 6;
+
+    private final EntityManager em;
+    private final TimeSource time;
+    private final GatewayConfig config;
+
+    @Inject
+    public AccountService(EntityManager em, TimeSource time, GatewayConfig config) {
+        this.em = em;
+        this.time = time;
+        this.config = config;
+    }
+
+    /**
+     * @param trustEmail   the connector's IdP verifies emails, so one may link to an existing account
+     * @param emailFromIdp false when the member typed the email in the sign-up form (never trusted)
+     */
+    public SignOnOutcome signOn(String connectorId, boolean trustEmail, UserRecord record, boolean emailFromIdp) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> attempt(connectorId, trustEmail, record, emailFromIdp));
+            } catch (RuntimeException e) {
+                if (!isConflict(e) || attempt >= MAX_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.debugf("sign-on conflict on connector %s, attempt %d: retrying", connectorId, attempt);
+                pause(attempt);
+            }
+        }
+    }
+
+    private SignOnOutcome attempt(String connectorId, boolean trustEmail, UserRecord record, boolean emailFromIdp) {
+        long now = time.nowSeconds();
+        Optional<ExternalLink> link = ExternalLink.find(connectorId, record.id());
+        if (link.isPresent()) {
+            Account account = activeAccount(link.get().accountId, connectorId);
+            link.get().lastSignOnAt = now;
+            sync(connectorId, account, record, now);
+            em.flush();
+            return new SignOnOutcome.SignedOn(account.id, false);
+        }
+        if (record.email() != null) {
+            Optional<Account> sameEmail = Account.findByEmail(record.email());
+            if (sameEmail.isPresent()) {
+                Account account = sameEmail.get();
+                if (!(trustEmail && emailFromIdp) || ExternalLink.exists(connectorId, account.id)) {
+                    throw new GatewayException(Reason.EMAIL_TAKEN, connectorId,
+                            "email belongs to account " + account.id + " and is not trusted for linking");
+                }
+                activeAccount(account.id, connectorId);
+                link(connectorId, record.id(), account.id, now);
+                sync(connectorId, account, record, now);
+                em.flush();
+                Audit.linked(connectorId, account.id, "verified_email");
+                return new SignOnOutcome.SignedOn(account.id, false);
+            }
+        }
+        if (record.username() == null) {
+            return new SignOnOutcome.NeedsProfile(SignOnOutcome.NeedsProfile.USERNAME_MISSING);
+        }
+        if (Account.findByUsername(record.username()).isPresent()) {
+            return new SignOnOutcome.NeedsProfile(SignOnOutcome.NeedsProfile.USERNAME_TAKEN);
+        }
+        if (record.email() == null && config.accounts().requireEmail()) {
+            return new SignOnOutcome.NeedsProfile(SignOnOutcome.NeedsProfile.EMAIL_MISSING);
+        }
+        Account account = new Account();
+        account.setUsername(record.username());
+        account.setEmail(record.email());
+        account.avatar = record.avatar();
+        account.createdAt = now;
+        account.updatedAt = now;
+        account.persist();
+        link(connectorId, record.id(), account.id, now);
+        if (record.customRoles() != null) {
+            replaceIdpRoles(account.id, record.customRoles(), now);
+        }
+        em.flush();
+        Audit.provisioned(connectorId, account.id);
+        return new SignOnOutcome.SignedOn(account.id, true);
+    }
+
+    private Account activeAccount(long accountId, String connectorId) {
+        Account account = Account.findById(accountId);
+        if (account == null || !account.active) {
+            throw new GatewayException(Reason.ACCOUNT_DISABLED, connectorId, "account " + accountId + " is disabled");
+        }
+        return account;
+    }
+
+    private static void link(String connectorId, String externalId, long accountId, long now) {
+        ExternalLink link = new ExternalLink();
+        link.accountId = accountId;
+        link.connectorId = connectorId;
+        link.externalId = externalId;
+        link.createdAt = now;
+        link.lastSignOnAt = now;
+        link.persist();
+    }
+
+    /** The IdP's latest profile wins, except where it would take another account's email or username. */
+    private void sync(String connectorId, Account account, UserRecord record, long now) {
+        if (record.email() != null && !record.email().equals(account.email)) {
+            Optional<Account> owner = Account.findByEmail(record.email());
+            if (owner.isPresent() && !owner.get().id.equals(account.id)) {
+                Audit.syncSkipped(connectorId, account.id, "email", Reason.EMAIL_TAKEN.code());
+            } else {
+                account.setEmail(record.email());
+            }
+        }
+        if (config.accounts().syncUsername() && record.username() != null && !record.username().equals(account.username)) {
+            Optional<Account> owner = Account.findByUsername(record.username());
+            if (owner.isPresent() && !owner.get().id.equals(account.id)) {
+                Audit.syncSkipped(connectorId, account.id, "username", "username_taken");
+            } else {
+                account.setUsername(record.username());
+            }
+        }
+        if (record.avatar() != null) {
+            account.avatar = record.avatar();
+        }
+        if (record.customRoles() != null) {
+            replaceIdpRoles(account.id, record.customRoles(), now);
+        }
+        account.updatedAt = now;
+    }
+
+    /** IdP-managed roles become exactly {@code roles}; community-granted ones stay. */
+    private static void replaceIdpRoles(long accountId, List<String> roles, long now) {
+        Set<String> wanted = new HashSet<>(roles);
+        for (RoleGrant grant : RoleGrant.of(accountId, RoleGrant.IDP)) {
+            if (!wanted.remove(grant.key.roleId())) {
+                grant.delete();
+            }
+        }
+        for (String role : wanted) {
+            RoleGrant grant = new RoleGrant();
+            grant.key = new RoleGrant.Key(accountId, role, RoleGrant.IDP);
+            grant.grantedAt = now;
+            grant.persist();
+        }
+    }
+
+    /** A role granted inside the community; no IdP sync removes it. */
+    public void grantCommunityRole(long accountId, String roleId) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            if (RoleGrant.findById(new RoleGrant.Key(accountId, roleId, RoleGrant.COMMUNITY)) == null) {
+                RoleGrant grant = new RoleGrant();
+                grant.key = new RoleGrant.Key(accountId, roleId, RoleGrant.COMMUNITY);
+                grant.grantedAt = time.nowSeconds();
+                grant.persist();
+            }
+        });
+    }
+
+    /** The account as the community sees it, or empty if it is gone or disabled. */
+    public Optional<AccountView> view(long accountId) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            Account account = Account.findById(accountId);
+            if (account == null || !account.active) {
+                return Optional.empty();
+            }
+            return Optional.of(new AccountView(account.id, account.username, account.email, account.avatar,
+                    RoleGrant.roleIds(account.id)));
+        });
+    }
+
+    /** A unique-key violation or a deadlock: another transaction got there first. */
+    static boolean isConflict(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("23") || state.equals("40001") || state.equals("41000"))) {
+                    return true;
+                }
+                if (sql.getErrorCode() == 1213 || sql.getErrorCode() == 1205 || sql.getErrorCode() == 1062) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextInt(5, 20) * (long) attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public record AccountView(long id, String username, String email, String avatar, List<String> roles) {
+    }
+}

@@ -1,0 +1,48 @@
+package org.communitysso.gateway.account;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.util.List;
+import java.util.Optional;
+
+/** An IdP's user id (per connector) linked to an account; unique per connector and id. */
+@Entity
+@Table(name = "external_identities")
+public class ExternalLink extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "account_id")
+    public long accountId;
+
+    @Column(name = "connector_id")
+    public String connectorId;
+
+    @Column(name = "external_id")
+    public String externalId;
+
+    @Column(name = "created_at")
+    public long createdAt;
+
+    @Column(name = "last_sign_on_at")
+    public long lastSignOnAt;
+
+    static Optional<ExternalLink> find(String connectorId, String externalId) {
+        return find("connectorId = ?1 and externalId = ?2", connectorId, externalId).firstResultOptional();
+    }
+
+    static boolean exists(String connectorId, long accountId) {
+        return count("connectorId = ?1 and accountId = ?2", connectorId, accountId) > 0;
+    }
+
+    public static List<ExternalLink> ofAccount(long accountId) {
+        return list("accountId", accountId);
+    }
+}

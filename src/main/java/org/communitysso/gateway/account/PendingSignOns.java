@@ -1,0 +1,105 @@
+package org.communitysso.gateway.account;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.config.GatewayConfig;
+import org.communitysso.gateway.identity.UserRecord;
+
+/**
+ * Verified sign-ons of new members who still have to choose a username (or
+ * give an email). Kept in the database so a gateway restart loses nothing.
+ */
+@ApplicationScoped
+public class PendingSignOns {
+
+    private final ObjectMapper json;
+    private final TimeSource time;
+    private final GatewayConfig config;
+
+    @Inject
+    public PendingSignOns(ObjectMapper json, TimeSource time, GatewayConfig config) {
+        this.json = json;
+        this.time = time;
+        this.config = config;
+    }
+
+    public record Pending(String connectorId, UserRecord record, String target, String csrfToken, String reason,
+            String idpSessionId, String signOffHandle) {
+    }
+
+    /** Stores the pending sign-on; returns the secret id for the member's cookie. */
+    public String create(Pending pending) {
+        String id = Secrets.randomId();
+        long now = time.nowSeconds();
+        QuarkusTransaction.requiringNew().run(() -> {
+            PendingSignOn row = new PendingSignOn();
+            row.idHash = Secrets.sha256Hex(id);
+            row.connectorId = pending.connectorId();
+            row.externalId = pending.record().id();
+            row.userRecord = write(pending.record());
+            row.target = pending.target();
+            row.csrfToken = pending.csrfToken();
+            row.reason = pending.reason();
+            row.idpSessionId = pending.idpSessionId();
+            row.signOffHandle = pending.signOffHandle();
+            row.createdAt = now;
+            row.expiresAt = now + config.accounts().pendingLifetime().toSeconds();
+            row.persist();
+        });
+        return id;
+    }
+
+    public Optional<Pending> find(String id) {
+        if (id == null || id.isBlank()) {
+            return Optional.empty();
+        }
+        long now = time.nowSeconds();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            PendingSignOn row = PendingSignOn.findById(Secrets.sha256Hex(id));
+            if (row == null || row.expiresAt < now) {
+                return Optional.empty();
+            }
+            return Optional.of(new Pending(row.connectorId, read(row.userRecord), row.target, row.csrfToken,
+                    row.reason, row.idpSessionId, row.signOffHandle));
+        });
+    }
+
+    /** Records why the form is shown again (e.g. the username was taken meanwhile). */
+    public void updateReason(String id, String reason) {
+        QuarkusTransaction.requiringNew().run(() -> PendingSignOn.update("reason = ?1 where idHash = ?2", reason,
+                Secrets.sha256Hex(id)));
+    }
+
+    public void delete(String id) {
+        QuarkusTransaction.requiringNew().run(() -> PendingSignOn.deleteById(Secrets.sha256Hex(id)));
+    }
+
+    @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgeExpired() {
+        long now = time.nowSeconds();
+        QuarkusTransaction.requiringNew().run(() -> PendingSignOn.delete("expiresAt < ?1", now));
+    }
+
+    private String write(UserRecord record) {
+        try {
+            return json.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("user record not serialisable", e);
+        }
+    }
+
+    private UserRecord read(String text) {
+        try {
+            return json.readValue(text, UserRecord.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored user record unreadable", e);
+        }
+    }
+}

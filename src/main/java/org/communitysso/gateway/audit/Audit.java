@@ -1,0 +1,53 @@
+package org.communitysso.gateway.audit;
+
+import org.jboss.logging.Logger;
+
+/**
+ * One line per security event under the {@code audit} log category. Carries
+ * connector ids, account ids and reason codes only: never tokens, secrets,
+ * emails or names.
+ */
+public final class Audit {
+
+    private static final Logger LOG = Logger.getLogger("audit");
+
+    private Audit() {
+    }
+
+    public static void signOnSucceeded(String connectorId, long accountId) {
+        LOG.infof("event=sign_on outcome=success connector=%s account=%d", connectorId, accountId);
+    }
+
+    public static void signOnFailed(String connectorId, String reason, String detail) {
+        LOG.warnf("event=sign_on outcome=failure connector=%s reason=%s detail=\"%s\"", connectorId, reason, sanitize(detail));
+    }
+
+    public static void provisioned(String connectorId, long accountId) {
+        LOG.infof("event=provision connector=%s account=%d", connectorId, accountId);
+    }
+
+    public static void linked(String connectorId, long accountId, String how) {
+        LOG.infof("event=link connector=%s account=%d by=%s", connectorId, accountId, how);
+    }
+
+    public static void syncSkipped(String connectorId, long accountId, String field, String reason) {
+        LOG.warnf("event=sync_skipped connector=%s account=%d field=%s reason=%s", connectorId, accountId, field, reason);
+    }
+
+    public static void sessionRevoked(long accountId, String why, int count) {
+        LOG.infof("event=session_revoked account=%d why=%s sessions=%d", accountId, why, count);
+    }
+
+    public static void sessionsSwept(int count) {
+        LOG.infof("event=sessions_swept sessions=%d", count);
+    }
+
+    /** Details come from our own code, but keep a single line whatever they hold. */
+    private static String sanitize(String detail) {
+        if (detail == null) {
+            return "";
+        }
+        String oneLine = detail.replaceAll("[\\r\\n\\t\"]", " ");
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "…" : oneLine;
+    }
+}

@@ -1,0 +1,67 @@
+package org.communitysso.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The whole {@code gateway.*} configuration (SPEC section 10 names). */
+@ConfigMapping(prefix = "gateway")
+public interface GatewayConfig {
+
+    /** Where refused or missing return_urls go. */
+    @WithDefault("/")
+    String landingUrl();
+
+    /** Origins (scheme://host[:port]) an absolute return_url may point at. */
+    Optional<List<String>> allowedReturnOrigins();
+
+    /** The gateway's own external base URL; derived from the request when absent. */
+    Optional<String> publicUrl();
+
+    /** Key for signing the short-lived sign-on state cookie; random per process when absent. */
+    Optional<String> stateSecret();
+
+    /** How long a started sign-on may take at the IdP. */
+    @WithDefault("10M")
+    Duration signOnTimeout();
+
+    SessionConfig session();
+
+    AccountsConfig accounts();
+
+    Map<String, ConnectorConfig> connectors();
+
+    interface SessionConfig {
+        @WithDefault("48H")
+        Duration inactivityTimeout();
+
+        Optional<Duration> absoluteLifetime();
+
+        @WithDefault("true")
+        boolean cookieSecure();
+
+        /** Activity is written at most once per interval per session. */
+        @WithDefault("60S")
+        Duration touchInterval();
+
+        @WithDefault("500")
+        int sweepBatchSize();
+    }
+
+    interface AccountsConfig {
+        /** Ask a new member for an email when the IdP gives none. */
+        @WithDefault("false")
+        boolean requireEmail();
+
+        /** Overwrite the community username with the IdP's on every sign-on. */
+        @WithDefault("true")
+        boolean syncUsername();
+
+        /** How long a member has to finish the choose-username form. */
+        @WithDefault("30M")
+        Duration pendingLifetime();
+    }
+}

@@ -1,0 +1,50 @@
+package org.communitysso.gateway.connector;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Collects what is wrong with the connector configuration, each naming its full key. */
+public final class ConfigProblems {
+
+    private final List<String> problems = new ArrayList<>();
+
+    public static String key(String connectorId, String suffix) {
+        return "gateway.connectors." + connectorId + "." + suffix;
+    }
+
+    public void add(String connectorId, String suffix, String problem) {
+        problems.add(key(connectorId, suffix) + ": " + problem);
+    }
+
+    public boolean isEmpty() {
+        return problems.isEmpty();
+    }
+
+    public List<String> all() {
+        return List.copyOf(problems);
+    }
+
+    /** An absolute http(s) URL, or a reported problem. */
+    public Optional<URI> httpUrl(String connectorId, String suffix, Optional<String> value, boolean required) {
+        if (value.isEmpty() || value.get().isBlank()) {
+            if (required) {
+                add(connectorId, suffix, "is required");
+            }
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(value.get().trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+            if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+                add(connectorId, suffix, "must be an absolute http(s) URL");
+                return Optional.empty();
+            }
+            return Optional.of(uri);
+        } catch (Exception e) {
+            add(connectorId, suffix, "is not a valid URL");
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.communitysso.gateway.connector;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One configured identity provider. A connector turns a protocol exchange into
+ * an {@link ExternalIdentity} and knows nothing of accounts or sessions.
+ */
+public interface Connector {
+
+    ConnectorSettings settings();
+
+    default String id() {
+        return settings().id();
+    }
+
+    /** Claim names that fill each user-record field when the mapping says nothing. */
+    Map<String, String> defaultMapping();
+
+    /** Where to send the member to sign on, and what to remember to check the answer. */
+    SignOnStart start(SignOnRequest request);
+
+    /** Verifies the IdP's answer; throws {@code GatewayException} with a reason code when it is refused. */
+    ExternalIdentity complete(Callback callback);
+
+    /** Whether an answer arriving at the protocol's shared return URL is meant for this connector. */
+    boolean recognises(Callback callback);
+
+    /** Where to send the member after the local sign-off, if the IdP should end its session too. */
+    Optional<URI> signOffRedirect(SignOff signOff);
+
+    record SignOnRequest(String gatewayReturnUrl, boolean forceLogin) {
+    }
+
+    record SignOnStart(URI redirect, Map<String, String> protocolData) {
+    }
+
+    /**
+     * What the IdP sent (query and form parameters) and, for a sign-on the
+     * gateway started, the protocol data kept with its state.
+     */
+    record Callback(Map<String, String> parameters, Map<String, String> protocolData, boolean solicited) {
+        public String parameter(String name) {
+            return parameters.get(name);
+        }
+    }
+
+    /** {@code returnUrl} is absolute and already checked against the return_url policy. */
+    record SignOff(String returnUrl, String signOffHandle) {
+    }
+}

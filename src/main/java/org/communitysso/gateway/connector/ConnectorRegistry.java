@@ -1,0 +1,173 @@
+package org.communitysso.gateway.connector;
+
+import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.communitysso.gateway.config.ConnectorConfig;
+import org.communitysso.gateway.config.GatewayConfig;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.jboss.logging.Logger;
+
+/**
+ * The connectors built from {@code gateway.connectors.*}. Built at start-up:
+ * a missing or invalid setting stops the gateway with a message naming the key.
+ */
+@Startup
+@ApplicationScoped
+public class ConnectorRegistry {
+
+    private static final Logger LOG = Logger.getLogger(ConnectorRegistry.class);
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+    /** Type-level return paths used by the seed ({@code /auth/token/return}…) and the type they serve. */
+    private static final Map<String, String> RETURN_ALIASES = Map.of(
+            "token", "jwt", "openidconnect", "oidc", "oauth2", "oauth2", "saml", "saml2", "facebook", "facebook");
+    static final Set<String> MAPPABLE_FIELDS = Set.of("id", "username", "email", "custom-roles", "avatar", "groups");
+
+    private final Map<String, Connector> connectors;
+
+    @Inject
+    public ConnectorRegistry(GatewayConfig config, Instance<ConnectorFactory> factories) {
+        this.connectors = build(config.connectors(), factories.stream().toList());
+        LOG.infof("connectors: %s", connectors.isEmpty() ? "none configured" : String.join(", ", connectors.keySet()));
+    }
+
+    /** Builds and validates every connector; throws naming every bad key. */
+    public static Map<String, Connector> build(Map<String, ConnectorConfig> configs, Collection<ConnectorFactory> factories) {
+        Map<String, ConnectorFactory> byType = factories.stream()
+                .collect(Collectors.toMap(ConnectorFactory::type, f -> f));
+        ConfigProblems problems = new ConfigProblems();
+        Map<String, Connector> built = new LinkedHashMap<>();
+        for (Map.Entry<String, ConnectorConfig> entry : new TreeMap<>(configs).entrySet()) {
+            String id = entry.getKey();
+            ConnectorConfig config = entry.getValue();
+            if (!ID.matcher(id).matches() || RETURN_ALIASES.containsKey(id)) {
+                problems.add(id, "type", "connector id '" + id
+                        + "' must be a lower-case slug (a-z, 0-9, -) and not one of " + RETURN_ALIASES.keySet());
+                continue;
+            }
+            ConnectorFactory factory = byType.get(config.type());
+            if (factory == null) {
+                problems.add(id, "type", "'" + config.type() + "' is not a connector type this gateway supports "
+                        + byType.keySet());
+                continue;
+            }
+            ConnectorSettings settings = settings(id, config, problems);
+            Connector connector = factory.create(settings, config, problems);
+            if (connector != null) {
+                built.put(id, connector);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("Invalid connector configuration:\n  - "
+                    + String.join("\n  - ", problems.all()));
+        }
+        return Map.copyOf(built);
+    }
+
+    private static ConnectorSettings settings(String id, ConnectorConfig config, ConfigProblems problems) {
+        for (String field : config.mapping().keySet()) {
+            if (!MAPPABLE_FIELDS.contains(field)) {
+                problems.add(id, "mapping." + field, "unknown field; use one of " + new TreeMap<>(
+                        MAPPABLE_FIELDS.stream().collect(Collectors.toMap(f -> f, f -> f))).keySet());
+            }
+        }
+        config.icon().ifPresent(icon -> problems.httpUrl(id, "icon", Optional.of(icon), false));
+        config.session().inactivityTimeout().filter(d -> d.isNegative() || d.isZero())
+                .ifPresent(d -> problems.add(id, "session.inactivity-timeout", "must be positive"));
+        Map<String, List<String>> roleMapping = new LinkedHashMap<>();
+        config.roleMapping().forEach((group, roles) -> roleMapping.put(group,
+                Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList()));
+        return new ConnectorSettings(
+                id,
+                config.type(),
+                config.label().filter(l -> !l.isBlank()).orElse(id),
+                config.icon(),
+                config.enabled(),
+                config.testing(),
+                config.trustEmail(),
+                problems.httpUrl(id, "sign-off-url", config.signOffUrl(), false),
+                config.session().inactivityTimeout(),
+                config.session().absoluteLifetime(),
+                Map.copyOf(config.mapping()),
+                Map.copyOf(roleMapping));
+    }
+
+    public Optional<Connector> find(String id) {
+        return Optional.ofNullable(connectors.get(id));
+    }
+
+    /** The connector for {@code /auth/{id}/…}; refused when unknown or disabled. */
+    public Connector require(String id) {
+        Connector connector = connectors.get(id);
+        if (connector == null) {
+            throw new GatewayException(Reason.UNKNOWN_CONNECTOR, null, "no connector '" + safe(id) + "'");
+        }
+        if (!connector.settings().enabled()) {
+            throw new GatewayException(Reason.CONNECTOR_DISABLED, id, "connector is disabled");
+        }
+        return connector;
+    }
+
+    /** What the sign-in page lists: enabled, not in testing. */
+    public List<Connector> signInChoices() {
+        return connectors.values().stream()
+                .filter(c -> c.settings().enabled() && !c.settings().testing())
+                .toList();
+    }
+
+    public static boolean isReturnAlias(String pathSegment) {
+        return RETURN_ALIASES.containsKey(pathSegment);
+    }
+
+    /**
+     * The connector an answer at a shared return URL ({@code /auth/token/return}…)
+     * is for: the one its sign-on state names, else the only live connector of the
+     * type, else the one that recognises the answer (e.g. by issuer). Testing
+     * connectors are reached through their own URL only.
+     */
+    public Connector resolveShared(String alias, Optional<String> stateConnectorId, Connector.Callback callback) {
+        String type = RETURN_ALIASES.get(alias);
+        if (stateConnectorId.isPresent()) {
+            Connector fromState = require(stateConnectorId.get());
+            if (fromState.settings().type().equals(type)) {
+                return fromState;
+            }
+        }
+        List<Connector> candidates = connectors.values().stream()
+                .filter(c -> c.settings().type().equals(type) && c.settings().enabled() && !c.settings().testing())
+                .toList();
+        if (candidates.isEmpty()) {
+            throw new GatewayException(Reason.UNKNOWN_CONNECTOR, null, "no enabled connector of type " + type);
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        List<Connector> recognising = candidates.stream().filter(c -> c.recognises(callback)).toList();
+        if (recognising.size() != 1) {
+            throw new GatewayException(Reason.AMBIGUOUS_CONNECTOR, null,
+                    recognising.size() + " connectors of type " + type + " match the answer");
+        }
+        return recognising.get(0);
+    }
+
+    private static String safe(String value) {
+        if (value == null) {
+            return "";
+        }
+        String cut = value.length() > 64 ? value.substring(0, 64) : value;
+        return cut.replaceAll("[^A-Za-z0-9_-]", "?");
+    }
+}

@@ -1,0 +1,43 @@
+package org.communitysso.gateway.connector;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import org.communitysso.gateway.Secrets;
+
+/**
+ * Remembers token and assertion ids already accepted, in the database, so a
+ * replay is refused across restarts and across gateway instances.
+ */
+@ApplicationScoped
+public class ReplayGuard {
+
+    private static final int MAX_ID_LENGTH = 128;
+
+    @Inject
+    EntityManager em;
+
+    /**
+     * Records {@code tokenId} for the connector until {@code keepUntilEpochSeconds};
+     * true only for the first caller, however many race.
+     */
+    public boolean firstUse(String connectorId, String tokenId, long keepUntilEpochSeconds) {
+        String key = tokenId.length() > MAX_ID_LENGTH ? "sha256:" + Secrets.sha256Hex(tokenId) : tokenId;
+        int inserted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "INSERT IGNORE INTO used_token_ids (connector_id, token_id, expires_at) VALUES (?1, ?2, ?3)")
+                .setParameter(1, connectorId)
+                .setParameter(2, key)
+                .setParameter(3, keepUntilEpochSeconds)
+                .executeUpdate());
+        return inserted == 1;
+    }
+
+    /** Forgets ids whose tokens can no longer be accepted anyway. */
+    public int purgeExpired(long nowEpochSeconds) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "DELETE FROM used_token_ids WHERE expires_at < ?1")
+                .setParameter(1, nowEpochSeconds)
+                .executeUpdate());
+    }
+}

@@ -1,0 +1,235 @@
+package org.communitysso.gateway.connector.jwt;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.ExternalIdentity;
+import org.communitysso.gateway.connector.ReplayGuard;
+import org.communitysso.gateway.connector.Urls;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.jwt.consumer.ErrorCodes;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumer;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.lang.InvalidAlgorithmException;
+import org.jose4j.lang.UnresolvableKeyException;
+
+/**
+ * The token connector (SPEC 2.3): the IdP redirects the member to
+ * {@code return_url?token={jwt}}; the token's payload carries the user data
+ * format's field names.
+ */
+final class JwtConnector implements Connector {
+
+    static final int MAX_TOKEN_LENGTH = 16 * 1024;
+    private static final Map<String, String> DEFAULT_MAPPING = Map.of(
+            "id", "id", "username", "username", "email", "email", "custom-roles", "customRoles", "avatar", "avatar");
+
+    private final ConnectorSettings settings;
+    private final URI signOnUrl;
+    private final JwtKeys keys;
+    private final JwtPolicy policy;
+    private final ReplayGuard replayGuard;
+    private final TimeSource time;
+
+    JwtConnector(ConnectorSettings settings, URI signOnUrl, JwtKeys keys, JwtPolicy policy, ReplayGuard replayGuard,
+            TimeSource time) {
+        this.settings = settings;
+        this.signOnUrl = signOnUrl;
+        this.keys = keys;
+        this.policy = policy;
+        this.replayGuard = replayGuard;
+        this.time = time;
+    }
+
+    @Override
+    public ConnectorSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Map<String, String> defaultMapping() {
+        return DEFAULT_MAPPING;
+    }
+
+    @Override
+    public SignOnStart start(SignOnRequest request) {
+        // The member's target stays with the gateway; the IdP only gets our return endpoint.
+        return new SignOnStart(Urls.withParameter(signOnUrl, "return_url", request.gatewayReturnUrl()), Map.of());
+    }
+
+    @Override
+    public ExternalIdentity complete(Callback callback) {
+        String token = callback.parameter("token");
+        if (token == null || token.isBlank()) {
+            throw refuse(Reason.TOKEN_MISSING, "no token parameter");
+        }
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw refuse(Reason.TOKEN_TOO_LARGE, "token of " + token.length() + " characters");
+        }
+        long now = time.nowSeconds();
+        JwtClaims claims = verify(token.trim(), now);
+        long acceptableUntil = checkLifetime(claims, now);
+        String replayKey = replayKey(claims, token);
+        if (!replayGuard.firstUse(settings.id(), replayKey, acceptableUntil)) {
+            throw refuse(Reason.REPLAYED, "token id already used");
+        }
+        return new ExternalIdentity(settings.id(), claims.getClaimsMap(), null, null);
+    }
+
+    @Override
+    public boolean recognises(Callback callback) {
+        String token = callback.parameter("token");
+        if (policy.issuer().isEmpty() || token == null || token.length() > MAX_TOKEN_LENGTH) {
+            return false;
+        }
+        try {
+            // Only routes the answer: the chosen connector verifies it fully afterwards.
+            JwtClaims unverified = new JwtConsumerBuilder().setSkipAllValidators().setDisableRequireSignature()
+                    .setSkipSignatureVerification().build().processToClaims(token.trim());
+            return policy.issuer().get().equals(unverified.getIssuer());
+        } catch (InvalidJwtException | MalformedClaimException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<URI> signOffRedirect(SignOff signOff) {
+        return settings.signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
+    }
+
+    private JwtClaims verify(String token, long now) {
+        JwtConsumerBuilder builder = new JwtConsumerBuilder()
+                .setJwsAlgorithmConstraints(new AlgorithmConstraints(
+                        AlgorithmConstraints.ConstraintType.PERMIT, policy.algorithms().toArray(String[]::new)))
+                .setVerificationKeyResolver(keys.resolver())
+                .setEvaluationTime(NumericDate.fromSeconds(now))
+                .setAllowedClockSkewInSeconds((int) policy.clockSkew().toSeconds());
+        if (policy.issuer().isPresent()) {
+            builder.setExpectedIssuer(policy.issuer().get());
+        }
+        if (policy.audience().isPresent()) {
+            builder.setExpectedAudience(policy.audience().get());
+        } else {
+            builder.setSkipDefaultAudienceValidation();
+        }
+        JwtConsumer consumer = builder.build();
+        try {
+            return consumer.processToClaims(token);
+        } catch (InvalidJwtException e) {
+            throw refuse(reasonFor(e), describe(e), e);
+        }
+    }
+
+    /**
+     * {@code exp} or {@code iat} must bound the token's life to {@code max-age}:
+     * returns the last second it could still be accepted (how long its id is kept).
+     */
+    private long checkLifetime(JwtClaims claims, long now) {
+        long skew = policy.clockSkew().toSeconds();
+        long maxAge = policy.maxAge().toSeconds();
+        try {
+            NumericDate exp = claims.getExpirationTime();
+            NumericDate iat = claims.getIssuedAt();
+            if (exp == null && iat == null) {
+                throw refuse(Reason.TOKEN_MALFORMED, "token carries neither exp nor iat");
+            }
+            long until = Long.MAX_VALUE;
+            if (iat != null) {
+                if (iat.getValue() > now + skew) {
+                    throw refuse(Reason.TOKEN_NOT_YET_VALID, "iat is in the future");
+                }
+                if (now - iat.getValue() > maxAge + skew) {
+                    throw refuse(Reason.TOKEN_TOO_OLD, "iat older than max-age");
+                }
+                until = iat.getValue() + maxAge + skew;
+            }
+            if (exp != null) {
+                if (iat == null && exp.getValue() > now + maxAge + skew) {
+                    throw refuse(Reason.TOKEN_TOO_OLD, "exp further away than max-age and no iat");
+                }
+                until = Math.min(until, exp.getValue() + skew);
+            }
+            return until;
+        } catch (MalformedClaimException e) {
+            throw refuse(Reason.TOKEN_MALFORMED, "exp or iat is not a number");
+        }
+    }
+
+    private static String replayKey(JwtClaims claims, String token) {
+        try {
+            String jti = claims.getJwtId();
+            return jti != null ? "jti:" + jti : "sha256:" + Secrets.sha256Hex(token);
+        } catch (MalformedClaimException e) {
+            return "sha256:" + Secrets.sha256Hex(token);
+        }
+    }
+
+    private static Reason reasonFor(InvalidJwtException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidAlgorithmException) {
+                return Reason.ALGORITHM_NOT_ALLOWED;
+            }
+            if (cause instanceof UnresolvableKeyException) {
+                return hasCause(cause, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.UNKNOWN_KEY;
+            }
+        }
+        if (e.hasErrorCode(ErrorCodes.SIGNATURE_INVALID) || e.hasErrorCode(ErrorCodes.SIGNATURE_MISSING)) {
+            return Reason.SIGNATURE_INVALID;
+        }
+        if (e.hasErrorCode(ErrorCodes.EXPIRED)) {
+            return Reason.TOKEN_EXPIRED;
+        }
+        if (e.hasErrorCode(ErrorCodes.NOT_YET_VALID) || e.hasErrorCode(ErrorCodes.ISSUED_AT_INVALID_FUTURE)) {
+            return Reason.TOKEN_NOT_YET_VALID;
+        }
+        if (e.hasErrorCode(ErrorCodes.ISSUER_INVALID) || e.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
+            return Reason.ISSUER_INVALID;
+        }
+        if (e.hasErrorCode(ErrorCodes.AUDIENCE_INVALID) || e.hasErrorCode(ErrorCodes.AUDIENCE_MISSING)) {
+            return Reason.AUDIENCE_INVALID;
+        }
+        return Reason.TOKEN_MALFORMED;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** jose4j's messages can quote the token's header or claims; log only error codes. */
+    private static String describe(InvalidJwtException e) {
+        StringBuilder codes = new StringBuilder("jose4j error codes:");
+        e.getErrorDetails().forEach(d -> codes.append(' ').append(d.getErrorCode()));
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        if (root != e) {
+            codes.append(" cause=").append(root.getClass().getSimpleName());
+        }
+        return codes.toString();
+    }
+
+    private GatewayException refuse(Reason reason, String detail) {
+        return new GatewayException(reason, settings.id(), detail);
+    }
+
+    private GatewayException refuse(Reason reason, String detail, Throwable cause) {
+        return new GatewayException(reason, settings.id(), detail, cause);
+    }
+}

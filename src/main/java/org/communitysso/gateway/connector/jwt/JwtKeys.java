@@ -1,0 +1,68 @@
+package org.communitysso.gateway.connector.jwt;
+
+import java.net.URI;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jose4j.http.Get;
+import org.jose4j.jwk.HttpsJwks;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.keys.HmacKey;
+import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
+import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
+import org.jose4j.keys.resolvers.VerificationKeyResolver;
+import org.jose4j.lang.JoseException;
+
+/** Where a connector's verification keys come from: fixed PEM keys, a JWKS URL, or a shared secret. */
+final class JwtKeys {
+
+    static final int JWKS_TIMEOUT_MILLIS = 5_000;
+
+    private final VerificationKeyResolver resolver;
+
+    private JwtKeys(VerificationKeyResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    VerificationKeyResolver resolver() {
+        return resolver;
+    }
+
+    static JwtKeys staticKeys(List<PublicKey> keys) {
+        List<JsonWebKey> jwks = new ArrayList<>();
+        for (PublicKey key : keys) {
+            try {
+                jwks.add(JsonWebKey.Factory.newJwk(key));
+            } catch (JoseException e) {
+                throw new IllegalArgumentException("holds a key jose4j cannot use: " + e.getMessage());
+            }
+        }
+        JwksVerificationKeyResolver resolver = new JwksVerificationKeyResolver(jwks);
+        // Several keys without kid (rollover): pick the one whose signature verifies.
+        resolver.setDisambiguateWithVerifySignature(true);
+        return new JwtKeys(resolver);
+    }
+
+    /**
+     * jose4j caches the set and refetches it when a token names an unknown kid,
+     * at most once per {@code refetchInterval}.
+     */
+    static JwtKeys jwks(URI url, Duration refetchInterval) {
+        HttpsJwks httpsJwks = new HttpsJwks(url.toString());
+        Get get = new Get();
+        get.setConnectTimeout(JWKS_TIMEOUT_MILLIS);
+        get.setReadTimeout(JWKS_TIMEOUT_MILLIS);
+        httpsJwks.setSimpleHttpGet(get);
+        httpsJwks.setDefaultCacheDuration(3600);
+        httpsJwks.setRefreshReprieveThreshold(refetchInterval.toMillis());
+        HttpsJwksVerificationKeyResolver resolver = new HttpsJwksVerificationKeyResolver(httpsJwks);
+        resolver.setDisambiguateWithVerifySignature(true);
+        return new JwtKeys(resolver);
+    }
+
+    static JwtKeys sharedSecret(byte[] secret) {
+        HmacKey key = new HmacKey(secret);
+        return new JwtKeys((jws, nestingContext) -> key);
+    }
+}

@@ -1,0 +1,48 @@
+package org.communitysso.gateway.error;
+
+/**
+ * A refusal with a reason code. {@code detail} is for the log only (never
+ * shown to the member, never carrying tokens or secrets).
+ */
+public class GatewayException extends RuntimeException {
+
+    private final Reason reason;
+    private final String connectorId;
+    private String memberDetail;
+
+    public GatewayException(Reason reason, String detail) {
+        this(reason, null, detail, null);
+    }
+
+    public GatewayException(Reason reason, String connectorId, String detail) {
+        this(reason, connectorId, detail, null);
+    }
+
+    public GatewayException(Reason reason, String connectorId, String detail, Throwable cause) {
+        super(detail, cause, false, false);
+        this.reason = reason;
+        this.connectorId = connectorId;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public String connectorId() {
+        return connectorId;
+    }
+
+    /** Extra text safe to show the member (never the offending value). */
+    public GatewayException withMemberDetail(String text) {
+        this.memberDetail = text;
+        return this;
+    }
+
+    public String memberDetail() {
+        return memberDetail;
+    }
+
+    public String detail() {
+        return getMessage();
+    }
+}

@@ -1,0 +1,53 @@
+package org.communitysso.gateway.error;
+
+/** Stable reason codes: shown on error pages, in JSON errors and in audit lines. */
+public enum Reason {
+    TOKEN_MISSING("token_missing", 400, "The sign-on answer carried no token."),
+    TOKEN_MALFORMED("token_malformed", 400, "The sign-on token could not be read."),
+    TOKEN_TOO_LARGE("token_too_large", 413, "The sign-on token is too large."),
+    TOKEN_EXPIRED("token_expired", 401, "The sign-on token has expired. Please sign in again."),
+    TOKEN_NOT_YET_VALID("token_not_yet_valid", 401, "The sign-on token is not valid yet."),
+    TOKEN_TOO_OLD("token_too_old", 401, "The sign-on token was issued too long ago. Please sign in again."),
+    SIGNATURE_INVALID("signature_invalid", 401, "The sign-on token's signature could not be verified."),
+    ALGORITHM_NOT_ALLOWED("algorithm_not_allowed", 401, "The sign-on token is signed with an algorithm this connector does not accept."),
+    UNKNOWN_KEY("unknown_key", 401, "The sign-on token is signed with a key this connector does not know."),
+    ISSUER_INVALID("issuer_invalid", 401, "The sign-on token comes from an unexpected issuer."),
+    AUDIENCE_INVALID("audience_invalid", 401, "The sign-on token is meant for someone else."),
+    REPLAYED("replayed", 401, "This sign-on token has already been used."),
+    IDP_UNAVAILABLE("idp_unavailable", 502, "The identity provider could not be reached. Please try again later."),
+    INVALID_USER_DATA("invalid_user_data", 400, "The identity provider sent user data the community cannot accept."),
+    EMAIL_TAKEN("email_taken", 409, "This email address is already taken."),
+    ACCOUNT_DISABLED("account_disabled", 403, "This community account is disabled."),
+    UNKNOWN_CONNECTOR("unknown_connector", 404, "There is no such sign-in method."),
+    CONNECTOR_DISABLED("connector_disabled", 404, "This sign-in method is not available."),
+    AMBIGUOUS_CONNECTOR("ambiguous_connector", 400, "The sign-on answer could not be matched to one sign-in method."),
+    STATE_INVALID("state_invalid", 400, "This sign-on was not started here or has expired. Please sign in again."),
+    PENDING_SIGN_ON_INVALID("pending_sign_on_invalid", 400, "This sign-up form has expired. Please sign in again."),
+    CSRF_INVALID("csrf_invalid", 403, "The form could not be verified. Please try again."),
+    INVALID_RETURN_URL("invalid_return_url", 400, "The return address is not allowed."),
+    NO_SESSION("no_session", 401, "You are not signed in."),
+    INTERNAL_ERROR("internal_error", 500, "Something went wrong on our side. Please try again.");
+
+    private final String code;
+    private final int status;
+    private final String message;
+
+    Reason(String code, int status, String message) {
+        this.code = code;
+        this.status = status;
+        this.message = message;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** A message fit for members: says what happened, never how the check works. */
+    public String message() {
+        return message;
+    }
+}

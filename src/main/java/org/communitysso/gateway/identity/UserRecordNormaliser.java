@@ -1,0 +1,138 @@
+package org.communitysso.gateway.identity;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.ExternalIdentity;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+
+/**
+ * Turns a connector's raw claims into the user record, through the
+ * connector's mapping (or its defaults), and validates every field.
+ */
+@ApplicationScoped
+public class UserRecordNormaliser {
+
+    public UserRecord normalise(Connector connector, ExternalIdentity identity) {
+        ConnectorSettings settings = connector.settings();
+        Map<String, Object> claims = identity.claims();
+        Field fields = new Field(settings, connector.defaultMapping(), claims);
+
+        String id = fields.text("id");
+        if (id == null) {
+            throw invalid(settings.id(), "id", "is missing");
+        }
+        check(settings.id(), "id", UserDataRules.idProblem(id));
+
+        String username = fields.text("username");
+        if (username != null) {
+            check(settings.id(), "username", UserDataRules.usernameProblem(username));
+        }
+        String email = fields.text("email");
+        if (email != null) {
+            check(settings.id(), "email", UserDataRules.emailProblem(email));
+        }
+        String avatar = fields.text("avatar");
+        if (avatar != null) {
+            check(settings.id(), "avatar", UserDataRules.avatarProblem(avatar));
+        }
+        return new UserRecord(id, username, email, roles(settings, fields), avatar);
+    }
+
+    /** customRoles as given, plus the roles the connector's role mapping grants for the IdP's groups. */
+    private static List<String> roles(ConnectorSettings settings, Field fields) {
+        List<String> given = fields.list("custom-roles");
+        List<String> groups = fields.list("groups");
+        if (given == null && (groups == null || settings.roleMapping().isEmpty())) {
+            return null;
+        }
+        Set<String> roles = new LinkedHashSet<>();
+        if (given != null) {
+            roles.addAll(given);
+        }
+        if (groups != null) {
+            groups.forEach(group -> roles.addAll(settings.roleMapping().getOrDefault(group, List.of())));
+        }
+        for (String role : roles) {
+            check(settings.id(), "customRoles", UserDataRules.roleIdProblem(role));
+        }
+        return List.copyOf(roles);
+    }
+
+    private static void check(String connectorId, String field, String problem) {
+        if (problem != null) {
+            throw invalid(connectorId, field, problem);
+        }
+    }
+
+    private static GatewayException invalid(String connectorId, String field, String problem) {
+        return new GatewayException(Reason.INVALID_USER_DATA, connectorId, "field=" + field + " " + problem)
+                .withMemberDetail("The field '" + field + "' " + problem + ".");
+    }
+
+    /** Reads a field's claim by its mapped name: the exact claim name first, then a dotted path. */
+    private record Field(ConnectorSettings settings, Map<String, String> defaults, Map<String, Object> claims) {
+
+        Object raw(String field) {
+            String name = settings.mapping().getOrDefault(field, defaults.get(field));
+            if (name == null) {
+                return null;
+            }
+            if (claims.containsKey(name)) {
+                return claims.get(name);
+            }
+            Object current = claims;
+            for (String part : name.split("\\.")) {
+                if (!(current instanceof Map<?, ?> map)) {
+                    return null;
+                }
+                current = map.get(part);
+            }
+            return current;
+        }
+
+        String text(String field) {
+            Object value = raw(field);
+            if (value == null) {
+                return null;
+            }
+            if (!(value instanceof String || value instanceof Number)) {
+                throw invalid(settings.id(), field, "is not a string");
+            }
+            String text = value.toString().trim();
+            return text.isEmpty() ? null : text;
+        }
+
+        /** A comma-separated string ("1, 2, 3") or a JSON array; null when absent. */
+        List<String> list(String field) {
+            Object value = raw(field);
+            if (value == null) {
+                return null;
+            }
+            List<String> items = new ArrayList<>();
+            if (value instanceof Collection<?> collection) {
+                for (Object item : collection) {
+                    if (!(item instanceof String || item instanceof Number)) {
+                        throw invalid(settings.id(), field, "holds an item that is not a string or number");
+                    }
+                    items.add(item.toString().trim());
+                }
+            } else if (value instanceof String || value instanceof Number) {
+                for (String part : value.toString().split(",")) {
+                    items.add(part.trim());
+                }
+            } else {
+                throw invalid(settings.id(), field, "is not a comma-separated string or a list");
+            }
+            items.removeIf(String::isEmpty);
+            return items;
+        }
+    }
+}

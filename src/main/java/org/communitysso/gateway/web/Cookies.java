@@ -1,0 +1,55 @@
+package org.communitysso.gateway.web;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.NewCookie;
+import java.time.Duration;
+import org.communitysso.gateway.config.GatewayConfig;
+
+/** The gateway's cookies: all HttpOnly, Secure outside local development. */
+@ApplicationScoped
+public class Cookies {
+
+    public static final String SESSION = "community_session";
+    public static final String SIGN_ON = "community_sign_on";
+    public static final String PENDING = "community_pending";
+    /** Browsers cap cookie lifetimes at 400 days; the server decides when a session ends. */
+    private static final Duration SESSION_COOKIE_LIFETIME = Duration.ofDays(400);
+
+    private final boolean secure;
+    private final GatewayConfig config;
+
+    @Inject
+    public Cookies(GatewayConfig config) {
+        this.config = config;
+        this.secure = config.session().cookieSecure();
+    }
+
+    public NewCookie session(String value) {
+        Duration lifetime = config.session().absoluteLifetime().orElse(SESSION_COOKIE_LIFETIME);
+        return build(SESSION, value, "/", (int) lifetime.toSeconds(), NewCookie.SameSite.LAX);
+    }
+
+    /**
+     * The sign-on state must come back with the IdP's answer, which may be a
+     * cross-site POST: SameSite=None where the cookie can be Secure, else Lax.
+     */
+    public NewCookie signOn(String value) {
+        return build(SIGN_ON, value, "/auth", (int) config.signOnTimeout().toSeconds(),
+                secure ? NewCookie.SameSite.NONE : NewCookie.SameSite.LAX);
+    }
+
+    public NewCookie pending(String value) {
+        return build(PENDING, value, "/auth", (int) config.accounts().pendingLifetime().toSeconds(), NewCookie.SameSite.LAX);
+    }
+
+    public NewCookie clear(String name) {
+        String path = name.equals(SESSION) ? "/" : "/auth";
+        return build(name, "", path, 0, NewCookie.SameSite.LAX);
+    }
+
+    private NewCookie build(String name, String value, String path, int maxAge, NewCookie.SameSite sameSite) {
+        return new NewCookie.Builder(name).value(value).path(path).maxAge(maxAge).httpOnly(true).secure(secure)
+                .sameSite(sameSite).build();
+    }
+}

@@ -1,0 +1,68 @@
+package org.communitysso.gateway.web;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
+import org.communitysso.gateway.audit.Audit;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every refusal becomes a page for people or JSON for APIs, with its reason
+ * code, and an audit line. Never a stack trace for the member.
+ */
+public class ErrorResponses {
+
+    private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+
+    @Inject
+    ReturnUrlPolicy returnUrls;
+    @Inject
+    Cookies cookies;
+
+    @ServerExceptionMapper
+    public Response refused(GatewayException e, HttpHeaders headers, UriInfo uriInfo) {
+        if (e.reason() != Reason.NO_SESSION) {
+            Audit.signOnFailed(e.connectorId() == null ? "-" : e.connectorId(), e.reason().code(), e.detail());
+        }
+        return respond(e.reason(), e.memberDetail(), headers, uriInfo);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e, HttpHeaders headers, UriInfo uriInfo) {
+        if (e instanceof WebApplicationException web) {
+            return web.getResponse();
+        }
+        LOG.error("unexpected failure on " + uriInfo.getPath(), e);
+        return respond(Reason.INTERNAL_ERROR, null, headers, uriInfo);
+    }
+
+    private Response respond(Reason reason, String detail, HttpHeaders headers, UriInfo uriInfo) {
+        Response.ResponseBuilder response = Response.status(reason.status()).header("Cache-Control", "no-store");
+        if (reason == Reason.STATE_INVALID || reason == Reason.PENDING_SIGN_ON_INVALID) {
+            response.cookie(cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING));
+        }
+        if (wantsJson(headers, uriInfo)) {
+            Map<String, String> body = Map.of("error", reason.code(), "message", reason.message());
+            return response.type(MediaType.APPLICATION_JSON).entity(body).build();
+        }
+        String html = Pages.error(reason.code(), reason.message(), detail, returnUrls.landingUrl()).render();
+        return response.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html).build();
+    }
+
+    private static boolean wantsJson(HttpHeaders headers, UriInfo uriInfo) {
+        String path = uriInfo.getPath();
+        if (path.startsWith("/auth/session") || path.startsWith("/auth/check")) {
+            return true;
+        }
+        return headers.getAcceptableMediaTypes().stream().findFirst()
+                .map(type -> type.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !type.isWildcardType())
+                .orElse(false);
+    }
+}

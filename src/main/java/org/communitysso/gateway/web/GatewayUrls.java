@@ -1,0 +1,35 @@
+package org.communitysso.gateway.web;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import org.communitysso.gateway.config.GatewayConfig;
+
+/** The gateway's own absolute URLs: from {@code gateway.public-url}, else from the request. */
+@ApplicationScoped
+public class GatewayUrls {
+
+    private final GatewayConfig config;
+
+    @Inject
+    public GatewayUrls(GatewayConfig config) {
+        this.config = config;
+    }
+
+    public String base(UriInfo uriInfo) {
+        String base = config.publicUrl().map(String::trim).filter(s -> !s.isEmpty())
+                .orElseGet(() -> uriInfo.getBaseUri().toString());
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    /** Where the IdP sends the member back for this connector (no query string of its own). */
+    public String returnUrl(String connectorId, UriInfo uriInfo) {
+        return base(uriInfo) + "/auth/" + connectorId + "/return";
+    }
+
+    /** A checked target made absolute, for IdPs that need a full URL. */
+    public String absolute(String target, UriInfo uriInfo) {
+        return URI.create(target).isAbsolute() ? target : base(uriInfo) + (target.startsWith("/") ? target : "/" + target);
+    }
+}

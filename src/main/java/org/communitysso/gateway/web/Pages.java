@@ -1,0 +1,20 @@
+package org.communitysso.gateway.web;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import java.util.List;
+
+/** The member-facing pages, type-checked at build time. */
+@CheckedTemplate
+public final class Pages {
+
+    private Pages() {
+    }
+
+    public static native TemplateInstance signIn(List<SignOnResource.Choice> connectors);
+
+    public static native TemplateInstance chooseUsername(String csrf, String message, String username,
+            boolean askEmail, boolean emailRequired, String email);
+
+    public static native TemplateInstance error(String code, String message, String detail, String landingUrl);
+}

@@ -1,0 +1,118 @@
+package org.communitysso.gateway.web;
+
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.account.AccountService;
+import org.communitysso.gateway.account.PendingSignOns;
+import org.communitysso.gateway.account.SignOnOutcome;
+import org.communitysso.gateway.config.GatewayConfig;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorRegistry;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.communitysso.gateway.identity.UserDataRules;
+import org.communitysso.gateway.identity.UserRecord;
+
+/** The short sign-up form a new member fills in when the IdP gave no (free) username, or no email. */
+@Path("/auth/profile")
+public class ProfileResource {
+
+    @Inject
+    PendingSignOns pendingSignOns;
+    @Inject
+    AccountService accounts;
+    @Inject
+    ConnectorRegistry registry;
+    @Inject
+    SignOnFlow flow;
+    @Inject
+    GatewayConfig config;
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance form(@CookieParam(Cookies.PENDING) String pendingId) {
+        PendingSignOns.Pending pending = pending(pendingId);
+        return page(pending, pending.record().username(), pending.record().email(), message(pending.reason()));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Response submit(@CookieParam(Cookies.PENDING) String pendingId, @FormParam("csrf") String csrf,
+            @FormParam("username") String username, @FormParam("email") String email,
+            @CookieParam(Cookies.SESSION) String previousSession) {
+        PendingSignOns.Pending pending = pending(pendingId);
+        if (!Secrets.constantTimeEquals(pending.csrfToken(), csrf)) {
+            throw new GatewayException(Reason.CSRF_INVALID, pending.connectorId(), "sign-up form token mismatch");
+        }
+        String chosenUsername = username == null ? "" : username.trim();
+        String givenEmail = email == null ? "" : email.trim();
+        String problem = UserDataRules.usernameProblem(chosenUsername);
+        if (problem != null) {
+            return again(pending, chosenUsername, givenEmail, "The username " + problem + ".");
+        }
+        boolean emailFromIdp = pending.record().email() != null;
+        UserRecord record = pending.record().withUsername(chosenUsername);
+        if (!emailFromIdp && !givenEmail.isEmpty()) {
+            String emailProblem = UserDataRules.emailProblem(givenEmail);
+            if (emailProblem != null) {
+                return again(pending, chosenUsername, givenEmail, "The email address " + emailProblem + ".");
+            }
+            record = record.withEmail(givenEmail);
+        }
+        Connector connector = registry.require(pending.connectorId());
+        SignOnOutcome outcome;
+        try {
+            outcome = accounts.signOn(connector.id(), connector.settings().trustEmail(), record, emailFromIdp);
+        } catch (GatewayException e) {
+            if (e.reason() == Reason.EMAIL_TAKEN && !emailFromIdp) {
+                return again(pending, chosenUsername, givenEmail, message(Reason.EMAIL_TAKEN.code()));
+            }
+            throw e;
+        }
+        if (outcome instanceof SignOnOutcome.NeedsProfile needs) {
+            pendingSignOns.updateReason(pendingId, needs.reason());
+            return again(pending, chosenUsername, givenEmail, message(needs.reason()));
+        }
+        pendingSignOns.delete(pendingId);
+        SignOnOutcome.SignedOn signedOn = (SignOnOutcome.SignedOn) outcome;
+        return flow.signedOn(connector, signedOn.accountId(), record.id(), pending.idpSessionId(),
+                pending.signOffHandle(), pending.target(), previousSession);
+    }
+
+    private PendingSignOns.Pending pending(String pendingId) {
+        return pendingSignOns.find(pendingId).orElseThrow(() -> new GatewayException(
+                Reason.PENDING_SIGN_ON_INVALID, "no pending sign-on for this browser, or it expired"));
+    }
+
+    private Response again(PendingSignOns.Pending pending, String username, String email, String message) {
+        return Response.status(Response.Status.BAD_REQUEST).entity(page(pending, username, email, message))
+                .type(MediaType.TEXT_HTML).build();
+    }
+
+    private TemplateInstance page(PendingSignOns.Pending pending, String username, String email, String message) {
+        boolean askEmail = pending.record().email() == null;
+        boolean emailRequired = config.accounts().requireEmail();
+        return Pages.chooseUsername(pending.csrfToken(), message, username == null ? "" : username,
+                askEmail, emailRequired, email == null ? "" : email);
+    }
+
+    private static String message(String reason) {
+        return switch (reason) {
+            case SignOnOutcome.NeedsProfile.USERNAME_TAKEN -> "That username is already taken. Please choose another.";
+            case SignOnOutcome.NeedsProfile.EMAIL_MISSING -> "Please give the email address you want to use here.";
+            case "email_taken" -> "This email address is already taken.";
+            default -> "Please choose the username other members will see.";
+        };
+    }
+}

@@ -1,0 +1,123 @@
+package org.communitysso.gateway.web;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.communitysso.gateway.account.AccountService;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorRegistry;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.communitysso.gateway.session.SessionService;
+
+/** What the community asks: who is signed in ({@code /auth/session}, {@code /auth/check}), and sign-off. */
+@Path("/auth")
+public class SessionResource {
+
+    @Inject
+    SessionService sessions;
+    @Inject
+    AccountService accounts;
+    @Inject
+    ConnectorRegistry registry;
+    @Inject
+    ReturnUrlPolicy returnUrls;
+    @Inject
+    Cookies cookies;
+    @Inject
+    GatewayUrls urls;
+
+    public record SessionJson(String userId, String username, String email, List<String> customRoles, String avatar,
+            String connector, String externalId) {
+    }
+
+    @GET
+    @Path("/session")
+    @Produces(MediaType.APPLICATION_JSON)
+    public SessionJson session(@CookieParam(Cookies.SESSION) String token) {
+        SignedIn member = signedIn(token)
+                .orElseThrow(() -> new GatewayException(Reason.NO_SESSION, "no live session"));
+        AccountService.AccountView account = member.account();
+        return new SessionJson(String.valueOf(account.id()), account.username(), account.email(), account.roles(),
+                account.avatar(), member.session().connectorId(), member.session().externalId());
+    }
+
+    /** nginx {@code auth_request}: 202 with the member in headers, or 401. */
+    @GET
+    @Path("/check")
+    public Response check(@CookieParam(Cookies.SESSION) String token) {
+        Optional<SignedIn> member = signedIn(token);
+        if (member.isEmpty()) {
+            return Response.status(Response.Status.UNAUTHORIZED).build();
+        }
+        AccountService.AccountView account = member.get().account();
+        return Response.accepted()
+                .header("X-Community-User-Id", String.valueOf(account.id()))
+                .header("X-Community-Username", headerValue(account.username()))
+                .header("X-Community-Email", headerValue(account.email()))
+                .header("X-Community-Roles", String.join(",", account.roles()))
+                .header("X-Community-Avatar", headerValue(account.avatar()))
+                .build();
+    }
+
+    @GET
+    @Path("/logout")
+    public Response logout(@QueryParam("return_url") String returnUrl, @CookieParam(Cookies.SESSION) String token,
+            @Context UriInfo uriInfo) {
+        String target = returnUrls.targetOrLanding(returnUrl);
+        URI next = sessions.revoke(token, "sign_off")
+                .flatMap(session -> registry.find(session.connectorId())
+                        .flatMap(c -> c.signOffRedirect(new Connector.SignOff(urls.absolute(target, uriInfo),
+                                session.signOffHandle()))))
+                .orElse(URI.create(target));
+        return Response.status(Response.Status.FOUND).location(next).cookie(cookies.clear(Cookies.SESSION)).build();
+    }
+
+    @POST
+    @Path("/logout")
+    public Response logoutPost(@QueryParam("return_url") String queryReturnUrl,
+            @FormParam("return_url") String formReturnUrl, @CookieParam(Cookies.SESSION) String token,
+            @Context UriInfo uriInfo) {
+        return logout(formReturnUrl != null ? formReturnUrl : queryReturnUrl, token, uriInfo);
+    }
+
+    private record SignedIn(SessionService.LiveSession session, AccountService.AccountView account) {
+    }
+
+    private Optional<SignedIn> signedIn(String token) {
+        return sessions.check(token).flatMap(s -> accounts.view(s.accountId()).map(a -> new SignedIn(s, a)));
+    }
+
+    /** Header values are ASCII: other characters travel percent-encoded (UTF-8). */
+    static String headerValue(String value) {
+        if (value == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                out.append(c);
+            } else {
+                int codePoint = value.codePointAt(i);
+                out.append(URLEncoder.encode(new String(Character.toChars(codePoint)), StandardCharsets.UTF_8));
+                i += Character.charCount(codePoint) - 1;
+            }
+        }
+        return out.toString();
+    }
+}

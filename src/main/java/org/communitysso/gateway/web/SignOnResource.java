@@ -1,0 +1,128 @@
+package org.communitysso.gateway.web;
+
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorRegistry;
+import org.communitysso.gateway.connector.ExternalIdentity;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+
+/** Starting a sign-on, and receiving the IdP's answer. */
+@Path("/auth")
+public class SignOnResource {
+
+    /** Form posts larger than this are refused before any parsing of their content. */
+    static final int MAX_PARAMETER_LENGTH = 64 * 1024;
+
+    @Inject
+    ConnectorRegistry registry;
+    @Inject
+    ReturnUrlPolicy returnUrls;
+    @Inject
+    SignOnStates states;
+    @Inject
+    SignOnFlow flow;
+    @Inject
+    Cookies cookies;
+    @Inject
+    GatewayUrls urls;
+
+    public record Choice(String id, String label, String icon, String loginUrl) {
+    }
+
+    @GET
+    @Path("/login")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance signInPage(@QueryParam("return_url") String returnUrl) {
+        String target = returnUrls.targetOrLanding(returnUrl);
+        List<Choice> choices = registry.signInChoices().stream()
+                .map(c -> new Choice(c.id(), c.settings().label(), c.settings().icon().orElse(null),
+                        "/auth/" + c.id() + "/login?return_url=" + URLEncoder.encode(target, StandardCharsets.UTF_8)))
+                .toList();
+        return Pages.signIn(choices);
+    }
+
+    @GET
+    @Path("/{connector}/login")
+    public Response login(@PathParam("connector") String connectorId, @QueryParam("return_url") String returnUrl,
+            @QueryParam("prompt") String prompt, @Context UriInfo uriInfo) {
+        Connector connector = registry.require(connectorId);
+        String target = returnUrls.targetOrLanding(returnUrl);
+        Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
+                urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt)));
+        String state = states.create(connector.id(), target, start.protocolData());
+        return Response.status(Response.Status.FOUND).location(start.redirect()).cookie(cookies.signOn(state)).build();
+    }
+
+    @GET
+    @Path("/{connector}/return")
+    public Response returnGet(@PathParam("connector") String pathId, @Context UriInfo uriInfo,
+            @CookieParam(Cookies.SIGN_ON) String stateCookie, @CookieParam(Cookies.SESSION) String session) {
+        return handleReturn(pathId, single(uriInfo.getQueryParameters()), stateCookie, session);
+    }
+
+    @POST
+    @Path("/{connector}/return")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response returnPost(@PathParam("connector") String pathId, MultivaluedMap<String, String> form,
+            @Context UriInfo uriInfo, @CookieParam(Cookies.SIGN_ON) String stateCookie,
+            @CookieParam(Cookies.SESSION) String session) {
+        Map<String, String> parameters = single(uriInfo.getQueryParameters());
+        parameters.putAll(single(form));
+        return handleReturn(pathId, parameters, stateCookie, session);
+    }
+
+    private Response handleReturn(String pathId, Map<String, String> parameters, String stateCookie, String session) {
+        Optional<SignOnStates.State> state = states.peek(stateCookie);
+        Connector.Callback probe = new Connector.Callback(parameters, Map.of(), false);
+        Connector connector = ConnectorRegistry.isReturnAlias(pathId)
+                ? registry.resolveShared(pathId, state.map(SignOnStates.State::connectorId), probe)
+                : registry.require(pathId);
+        // The state is used up only by the connector it was made for, and only once.
+        boolean solicited = state.isPresent() && state.get().connectorId().equals(connector.id())
+                && states.consume(stateCookie);
+        Connector.Callback callback = solicited
+                ? new Connector.Callback(parameters, state.get().protocolData(), true)
+                : probe;
+        ExternalIdentity identity = connector.complete(callback);
+        String target = solicited ? state.get().target() : returnUrls.landingUrl();
+        return flow.finish(connector, identity, target, session);
+    }
+
+    /** One value per parameter; a parameter given twice is refused (parameter pollution). */
+    private static Map<String, String> single(MultivaluedMap<String, String> values) {
+        Map<String, String> single = new HashMap<>();
+        values.forEach((name, list) -> {
+            if (list.size() > 1) {
+                throw new GatewayException(Reason.TOKEN_MALFORMED, null, "parameter '" + name.replaceAll("\\W", "?")
+                        + "' given " + list.size() + " times");
+            }
+            String value = list.isEmpty() ? "" : list.get(0);
+            if (value.length() > MAX_PARAMETER_LENGTH) {
+                throw new GatewayException(Reason.TOKEN_TOO_LARGE, null, "parameter of " + value.length() + " characters");
+            }
+            single.put(name, value);
+        });
+        return single;
+    }
+}

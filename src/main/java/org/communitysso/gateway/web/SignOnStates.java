@@ -1,0 +1,138 @@
+package org.communitysso.gateway.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.config.GatewayConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * Short-lived, signed, single-use sign-on state. The member's browser holds
+ * {@code id.hmac}; the database holds the state under a hash of the id, and
+ * taking it deletes it, so it can be used once.
+ */
+@ApplicationScoped
+public class SignOnStates {
+
+    private static final Logger LOG = Logger.getLogger(SignOnStates.class);
+
+    public record State(String connectorId, String target, Map<String, String> protocolData) {
+    }
+
+    private final ObjectMapper json;
+    private final TimeSource time;
+    private final GatewayConfig config;
+    private final byte[] key;
+
+    @Inject
+    public SignOnStates(ObjectMapper json, TimeSource time, GatewayConfig config) {
+        this.json = json;
+        this.time = time;
+        this.config = config;
+        this.key = config.stateSecret().map(s -> s.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
+            LOG.warn("gateway.state-secret is not set: using a random key, so sign-ons in flight do not survive a "
+                    + "restart and several gateway instances cannot share them");
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            return random;
+        });
+    }
+
+    /** Stores a new state; returns the signed value for the member's cookie. */
+    public String create(String connectorId, String target, Map<String, String> protocolData) {
+        String id = Secrets.randomId();
+        long now = time.nowSeconds();
+        QuarkusTransaction.requiringNew().run(() -> {
+            SignOnState state = new SignOnState();
+            state.idHash = Secrets.sha256Hex(id);
+            state.connectorId = connectorId;
+            state.target = target;
+            state.protocolData = write(protocolData);
+            state.createdAt = now;
+            state.expiresAt = now + config.signOnTimeout().toSeconds();
+            state.persist();
+        });
+        return id + "." + sign(id);
+    }
+
+    /** Reads the state behind a cookie value without using it up. */
+    public Optional<State> peek(String cookieValue) {
+        return verifiedId(cookieValue).flatMap(id -> QuarkusTransaction.requiringNew().call(() -> {
+            SignOnState state = SignOnState.findById(Secrets.sha256Hex(id));
+            if (state == null || state.expiresAt < time.nowSeconds()) {
+                return Optional.empty();
+            }
+            return Optional.of(new State(state.connectorId, state.target, read(state.protocolData)));
+        }));
+    }
+
+    /** Uses the state up; true only for the first caller. */
+    public boolean consume(String cookieValue) {
+        return verifiedId(cookieValue).map(id -> QuarkusTransaction.requiringNew().call(
+                () -> SignOnState.delete("idHash = ?1 and expiresAt >= ?2", Secrets.sha256Hex(id), time.nowSeconds()) == 1))
+                .orElse(false);
+    }
+
+    @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgeExpired() {
+        long now = time.nowSeconds();
+        QuarkusTransaction.requiringNew().run(() -> SignOnState.delete("expiresAt < ?1", now));
+    }
+
+    private Optional<String> verifiedId(String cookieValue) {
+        if (cookieValue == null || cookieValue.length() > 200) {
+            return Optional.empty();
+        }
+        int dot = cookieValue.indexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        String id = cookieValue.substring(0, dot);
+        String signature = cookieValue.substring(dot + 1);
+        return Secrets.constantTimeEquals(sign(id), signature) ? Optional.of(id) : Optional.empty();
+    }
+
+    private String sign(String id) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(id.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String write(Map<String, String> data) {
+        try {
+            return data.isEmpty() ? null : json.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> read(String text) {
+        if (text == null) {
+            return Map.of();
+        }
+        try {
+            return json.readValue(text, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
