@@ -143,8 +143,12 @@ public class SessionService {
         return sessions.size();
     }
 
-    /** Deletes expired sessions in bounded batches; returns how many. */
     @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledSweep() {
+        sweep();
+    }
+
+    /** Deletes expired sessions in bounded batches; returns how many. */
     public int sweep() {
         long now = time.nowSeconds();
         int batchSize = Math.max(1, config.sweepBatchSize());
