@@ -1,0 +1,69 @@
+package org.communitysso.gateway.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.response.Response;
+import java.util.Map;
+
+/** The browser's side of a sign-on, against the running gateway. */
+public final class GatewayClient {
+
+    private GatewayClient() {
+    }
+
+    /** Starts a sign-on; returns the sign-on state cookie the gateway set. */
+    public static String startSignOn(String connector, String returnUrl) {
+        Response response = given().redirects().follow(false)
+                .queryParam("return_url", returnUrl)
+                .get("/auth/" + connector + "/login");
+        if (response.statusCode() != 302) {
+            throw new AssertionError("login answered " + response.statusCode());
+        }
+        return response.getCookie("community_sign_on");
+    }
+
+    /** The IdP's redirect back with {@code ?token=}; {@code stateCookie} may be null (unsolicited). */
+    public static Response returnWithToken(String path, String token, String stateCookie) {
+        var request = given().redirects().follow(false).queryParam("token", token);
+        if (stateCookie != null) {
+            request.cookie("community_sign_on", stateCookie);
+        }
+        return request.get(path);
+    }
+
+    /** A full sign-on through acme; returns the response to the token return. */
+    public static Response signOnAcme(Map<String, Object> userData, String returnUrl) {
+        String state = startSignOn("acme", returnUrl);
+        return returnWithToken("/auth/acme/return", TestTokens.acme(userData), state);
+    }
+
+    public static Response session(String sessionCookie) {
+        var request = given().redirects().follow(false);
+        if (sessionCookie != null) {
+            request.cookie("community_session", sessionCookie);
+        }
+        return request.get("/auth/session");
+    }
+
+    public static Response check(String sessionCookie) {
+        var request = given().redirects().follow(false);
+        if (sessionCookie != null) {
+            request.cookie("community_session", sessionCookie);
+        }
+        return request.get("/auth/check");
+    }
+
+    /** Fills the choose-username form the gateway showed after a sign-on. */
+    public static Response submitProfile(String pendingCookie, String username, String email) {
+        String page = given().cookie("community_pending", pendingCookie).get("/auth/profile").then().statusCode(200)
+                .extract().asString();
+        String csrf = page.replaceAll("(?s).*name=\"csrf\" value=\"([^\"]+)\".*", "$1");
+        var request = given().redirects().follow(false).cookie("community_pending", pendingCookie)
+                .contentType("application/x-www-form-urlencoded")
+                .formParam("csrf", csrf).formParam("username", username);
+        if (email != null) {
+            request.formParam("email", email);
+        }
+        return request.post("/auth/profile");
+    }
+}

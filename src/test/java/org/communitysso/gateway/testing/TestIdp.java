@@ -1,0 +1,116 @@
+package org.communitysso.gateway.testing;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Stands in for the customer IdPs: generates the keys the tests sign with,
+ * serves a JWKS from WireMock, and configures the test connectors:
+ * <ul>
+ * <li>{@code acme}: RS256 with a PEM public key, issuer and audience checked, sign-off URL;</li>
+ * <li>{@code partner}: keys from a JWKS URL, trusted emails, a 2-hour idle timeout;</li>
+ * <li>{@code shared}: HS256 with a shared secret;</li>
+ * <li>{@code mapped}: claims in other places, groups mapped to roles, in testing mode.</li>
+ * </ul>
+ * Private keys reach the tests through test-only config keys ({@code test.*}).
+ */
+public class TestIdp implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ACME_ISSUER = "https://idp.acme.test";
+    public static final String ACME_AUDIENCE = "community";
+    public static final String PARTNER_ISSUER = "https://idp.partner.test";
+    public static final String SHARED_ISSUER = "https://idp.shared.test";
+    public static final String SHARED_SECRET = "0123456789abcdef0123456789abcdef-test-only";
+
+    private WireMockServer wireMock;
+
+    @Override
+    public Map<String, String> start() {
+        KeyPair acme = rsa();
+        KeyPair partner = rsa();
+        KeyPair rogue = rsa();
+        wireMock = new WireMockServer(options().dynamicPort());
+        wireMock.start();
+        wireMock.stubFor(get(urlEqualTo("/jwks.json")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json")
+                .withBody(TestTokens.jwks(partner, "partner-key-1"))));
+
+        Map<String, String> config = new HashMap<>();
+        config.put("test.acme.private-key", encode(acme));
+        config.put("test.partner.private-key", encode(partner));
+        config.put("test.rogue.private-key", encode(rogue));
+        config.put("test.acme.public-key", TestTokens.publicPem(acme));
+        config.put("test.wiremock.port", String.valueOf(wireMock.port()));
+
+        String c = "gateway.connectors.";
+        config.put(c + "acme.type", "jwt");
+        config.put(c + "acme.label", "Sign in with Acme");
+        config.put(c + "acme.sign-on-url", ACME_ISSUER + "/sso");
+        config.put(c + "acme.sign-off-url", ACME_ISSUER + "/logout?brand=community");
+        config.put(c + "acme.jwt.public-key", TestTokens.publicPem(acme));
+        config.put(c + "acme.jwt.algorithms", "RS256");
+        config.put(c + "acme.jwt.issuer", ACME_ISSUER);
+        config.put(c + "acme.jwt.audience", ACME_AUDIENCE);
+        config.put(c + "acme.jwt.max-age", "5M");
+        config.put(c + "acme.jwt.clock-skew", "30S");
+
+        config.put(c + "partner.type", "jwt");
+        config.put(c + "partner.label", "Sign in with Partner");
+        config.put(c + "partner.sign-on-url", PARTNER_ISSUER + "/login");
+        config.put(c + "partner.trust-email", "true");
+        config.put(c + "partner.session.inactivity-timeout", "2H");
+        config.put(c + "partner.jwt.jwks-url", "http://localhost:" + wireMock.port() + "/jwks.json");
+        config.put(c + "partner.jwt.issuer", PARTNER_ISSUER);
+        config.put(c + "partner.jwt.jwks-refetch-interval", "0S");
+
+        config.put(c + "shared.type", "jwt");
+        config.put(c + "shared.sign-on-url", SHARED_ISSUER + "/login");
+        config.put(c + "shared.jwt.shared-secret", SHARED_SECRET);
+        config.put(c + "shared.jwt.algorithms", "HS256");
+        config.put(c + "shared.jwt.issuer", SHARED_ISSUER);
+
+        config.put(c + "mapped.type", "jwt");
+        config.put(c + "mapped.testing", "true");
+        config.put(c + "mapped.sign-on-url", ACME_ISSUER + "/sso");
+        config.put(c + "mapped.jwt.public-key", TestTokens.publicPem(acme));
+        config.put(c + "mapped.mapping.id", "sub");
+        config.put(c + "mapped.mapping.username", "profile.nick");
+        config.put(c + "mapped.mapping.email", "profile.mail");
+        config.put(c + "mapped.mapping.groups", "groups");
+        config.put(c + "mapped.role-mapping.moderators", "10, 11");
+        config.put(c + "mapped.role-mapping.staff", "12");
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (wireMock != null) {
+            wireMock.stop();
+        }
+    }
+
+    private static KeyPair rsa() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String encode(KeyPair pair) {
+        return Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + ":"
+                + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
+    }
+}
