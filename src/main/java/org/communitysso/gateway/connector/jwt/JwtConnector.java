@@ -21,7 +21,9 @@ import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.InvalidAlgorithmException;
+import org.jose4j.lang.JoseException;
 import org.jose4j.lang.UnresolvableKeyException;
 
 /**
@@ -109,6 +111,7 @@ final class JwtConnector implements Connector {
     }
 
     private JwtClaims verify(String token, long now) {
+        checkAlgorithm(token);
         JwtConsumerBuilder builder = new JwtConsumerBuilder()
                 .setJwsAlgorithmConstraints(new AlgorithmConstraints(
                         AlgorithmConstraints.ConstraintType.PERMIT, policy.algorithms().toArray(String[]::new)))
@@ -128,6 +131,24 @@ final class JwtConnector implements Connector {
             return consumer.processToClaims(token);
         } catch (InvalidJwtException e) {
             throw refuse(reasonFor(e), describe(e), e);
+        }
+    }
+
+    /**
+     * jose4j resolves the key before it applies the algorithm constraints, so a
+     * token with {@code alg: none} or HS256 would otherwise be reported as an
+     * unknown key: refuse a disallowed algorithm first, by name.
+     */
+    private void checkAlgorithm(String token) {
+        String alg;
+        try {
+            alg = JsonWebStructure.fromCompactSerialization(token).getAlgorithmHeaderValue();
+        } catch (JoseException e) {
+            throw refuse(Reason.TOKEN_MALFORMED, "unreadable JOSE header", e);
+        }
+        if (alg == null || !policy.algorithms().contains(alg)) {
+            throw refuse(Reason.ALGORITHM_NOT_ALLOWED, "alg " + (alg == null ? "missing" : alg.replaceAll("\\W", "?"))
+                    + " is not in " + policy.algorithms());
         }
     }
 
