@@ -55,11 +55,11 @@ public class ReturnUrlPolicy {
         }
         // Browsers treat '\' like '/', and decode some escapes before resolving: check both forms.
         String decoded = decodeRepeatedly(raw);
-        if (decoded == null || !plainAscii(decoded) || raw.contains("\\") || decoded.contains("\\")) {
+        if (decoded == null || hasControl(decoded) || raw.contains("\\") || decoded.contains("\\")) {
             return Optional.empty();
         }
         if (raw.startsWith("/")) {
-            return relativePathAllowed(raw) && relativePathAllowed(decoded) ? Optional.of(raw) : Optional.empty();
+            return relativePathAllowed(raw) && !decoded.startsWith("//") ? Optional.of(raw) : Optional.empty();
         }
         try {
             URI uri = new URI(raw);
@@ -93,6 +93,10 @@ public class ReturnUrlPolicy {
             }
         }
         return true;
+    }
+
+    private static boolean hasControl(String value) {
+        return value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
     }
 
     /** Undoes percent-encoding until stable (double-encoding tricks); null when malformed. */

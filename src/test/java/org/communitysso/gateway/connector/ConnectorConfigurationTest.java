@@ -1,0 +1,167 @@
+package org.communitysso.gateway.connector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.communitysso.gateway.config.GatewayConfig;
+import org.communitysso.gateway.connector.jwt.JwtConnectorFactory;
+import org.junit.jupiter.api.Test;
+
+/** A connector with a missing or invalid setting stops start-up with a message naming the key. */
+class ConnectorConfigurationTest {
+
+    private static final String PREFIX = "gateway.connectors.acme.";
+
+    @Test
+    void validJwtConnectorBuilds() {
+        Map<String, Connector> built = build(validJwt());
+        assertEquals("jwt", built.get("acme").settings().type());
+        assertEquals("Acme", built.get("acme").settings().label());
+    }
+
+    @Test
+    void missingSignOnUrlNamesTheKey() {
+        Map<String, String> config = validJwt();
+        config.remove(PREFIX + "sign-on-url");
+        assertFailsNaming(config, PREFIX + "sign-on-url");
+    }
+
+    @Test
+    void missingKeyNamesTheKey() {
+        Map<String, String> config = validJwt();
+        config.remove(PREFIX + "jwt.public-key");
+        assertFailsNaming(config, PREFIX + "jwt.public-key");
+    }
+
+    @Test
+    void twoKeySourcesAreRefused() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "jwt.shared-secret", "x".repeat(40));
+        assertFailsNaming(config, PREFIX + "jwt.public-key");
+    }
+
+    @Test
+    void algorithmNoneIsRefused() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "jwt.algorithms", "RS256,none");
+        assertFailsNaming(config, PREFIX + "jwt.algorithms");
+    }
+
+    @Test
+    void hmacAlgorithmWithAPublicKeyIsRefused() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "jwt.algorithms", "HS256");
+        assertFailsNaming(config, PREFIX + "jwt.algorithms");
+    }
+
+    @Test
+    void shortSharedSecretIsRefused() {
+        Map<String, String> config = validJwt();
+        config.remove(PREFIX + "jwt.public-key");
+        config.put(PREFIX + "jwt.shared-secret", "too-short");
+        assertFailsNaming(config, PREFIX + "jwt.shared-secret");
+    }
+
+    @Test
+    void unreadablePublicKeyIsRefused() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "jwt.public-key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----");
+        assertFailsNaming(config, PREFIX + "jwt.public-key");
+    }
+
+    @Test
+    void nonHttpSignOnUrlIsRefused() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "sign-on-url", "javascript:alert(1)");
+        assertFailsNaming(config, PREFIX + "sign-on-url");
+    }
+
+    @Test
+    void unknownTypeIsRefused() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "type", "kerberos");
+        assertFailsNaming(config, PREFIX + "type");
+    }
+
+    @Test
+    void unknownMappingFieldIsRefused() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "mapping.nickname", "nick");
+        assertFailsNaming(config, PREFIX + "mapping.nickname");
+    }
+
+    @Test
+    void missingTypeNamesTheKey() {
+        Map<String, String> config = validJwt();
+        config.remove(PREFIX + "type");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> build(config));
+        assertTrue(fullMessage(e).contains(PREFIX + "type"), fullMessage(e));
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        Map<String, String> config = validJwt();
+        config.remove(PREFIX + "sign-on-url");
+        config.put(PREFIX + "jwt.algorithms", "none");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
+        assertTrue(e.getMessage().contains(PREFIX + "sign-on-url") && e.getMessage().contains(PREFIX + "jwt.algorithms"),
+                e.getMessage());
+    }
+
+    private static void assertFailsNaming(Map<String, String> config, String key) {
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+
+    private static Map<String, Connector> build(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(GatewayConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .build();
+        GatewayConfig gateway = config.getConfigMapping(GatewayConfig.class);
+        return ConnectorRegistry.build(gateway.connectors(), List.of(new JwtConnectorFactory(null, null)));
+    }
+
+    private static Map<String, String> validJwt() {
+        Map<String, String> config = new HashMap<>();
+        config.put(PREFIX + "type", "jwt");
+        config.put(PREFIX + "label", "Acme");
+        config.put(PREFIX + "sign-on-url", "https://idp.acme.test/sso");
+        config.put(PREFIX + "jwt.public-key", publicKeyPem());
+        config.put(PREFIX + "jwt.max-age", "5M");
+        return config;
+    }
+
+    private static String publicKeyPem() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return "-----BEGIN PUBLIC KEY-----\n"
+                    + Base64.getMimeEncoder().encodeToString(generator.generateKeyPair().getPublic().getEncoded())
+                    + "\n-----END PUBLIC KEY-----";
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String fullMessage(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            text.append(t.getMessage()).append('\n');
+        }
+        return text.toString();
+    }
+}
