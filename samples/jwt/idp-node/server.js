@@ -13,7 +13,9 @@ const GATEWAY_URL = new URL(process.env.GATEWAY_URL || 'http://localhost:8080');
 const COMMUNITY_ORIGINS = (process.env.COMMUNITY_ORIGINS || GATEWAY_URL.origin).split(',').map((o) => o.trim());
 const ISSUER = process.env.ISSUER || `http://localhost:${PORT}`;
 const AUDIENCE = process.env.AUDIENCE || 'community-sso-gateway';
-const KID = process.env.KID || 'sample-key-1';
+// kid for the token header and the JWKS. Set KID= (empty) when the gateway is
+// configured with jwt.public-key: it currently refuses tokens that carry a kid there.
+const KID = process.env.KID ?? 'sample-key-1';
 
 // The signing key: from PRIVATE_KEY_FILE (PEM), else a new one per start.
 const privateKey = process.env.PRIVATE_KEY_FILE
@@ -25,7 +27,7 @@ const sessions = new Map(); // IdP session id -> user; in memory, for the sample
 
 function signJwt(claims) {
   const now = Math.floor(Date.now() / 1000);
-  const header = { alg: 'RS256', typ: 'JWT', kid: KID };
+  const header = KID ? { alg: 'RS256', typ: 'JWT', kid: KID } : { alg: 'RS256', typ: 'JWT' };
   const payload = { ...claims, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 120, jti: crypto.randomUUID() };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
   const signature = crypto.sign('sha256', Buffer.from(input), privateKey); // RSASSA-PKCS1-v1_5 = RS256
@@ -146,7 +148,7 @@ const server = http.createServer(async (req, res) => {
       return redirect(res, target.href, clear);
     }
     if (req.method === 'GET' && url.pathname === '/jwks.json') {
-      const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
+      const jwk = { ...publicKey.export({ format: 'jwk' }), ...(KID && { kid: KID }), alg: 'RS256', use: 'sig' };
       return send(res, 200, 'application/json', JSON.stringify({ keys: [jwk] }));
     }
     if (req.method === 'GET' && url.pathname === '/public-key.pem') {
@@ -159,5 +161,5 @@ const server = http.createServer(async (req, res) => {
 });
 
 server.listen(PORT, () => {
-  console.log(`sample IdP on http://localhost:${PORT} (issuer ${ISSUER}, audience ${AUDIENCE}, kid ${KID})`);
+  console.log(`sample IdP on http://localhost:${PORT} (issuer ${ISSUER}, audience ${AUDIENCE}, kid ${KID || 'none'})`);
 });
