@@ -13,8 +13,8 @@ const GATEWAY_URL = new URL(process.env.GATEWAY_URL || 'http://localhost:8080');
 const COMMUNITY_ORIGINS = (process.env.COMMUNITY_ORIGINS || GATEWAY_URL.origin).split(',').map((o) => o.trim());
 const ISSUER = process.env.ISSUER || `http://localhost:${PORT}`;
 const AUDIENCE = process.env.AUDIENCE || 'community-sso-gateway';
-// kid for the token header and the JWKS. Set KID= (empty) when the gateway is
-// configured with jwt.public-key: it currently refuses tokens that carry a kid there.
+// kid for the token header and the JWKS (ignored when the gateway is configured
+// with jwt.public-key).
 const KID = process.env.KID ?? 'sample-key-1';
 
 // The signing key: from PRIVATE_KEY_FILE (PEM), else a new one per start.

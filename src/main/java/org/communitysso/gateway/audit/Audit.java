@@ -1,5 +1,6 @@
 package org.communitysso.gateway.audit;
 
+import org.communitysso.gateway.error.Reason;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,6 +21,16 @@ public final class Audit {
 
     public static void signOnFailed(String connectorId, String reason, String detail) {
         LOG.warnf("event=sign_on outcome=failure connector=%s reason=%s detail=\"%s\"", connectorId, reason, sanitize(detail));
+    }
+
+    /** A refusal outside a sign-on answer (unknown connector, expired form…). */
+    public static void requestRefused(String connectorId, String reason, String detail) {
+        LOG.warnf("event=request_refused connector=%s reason=%s detail=\"%s\"", connectorId, reason, sanitize(detail));
+    }
+
+    /** The target itself is not logged: it is the attacker's text. */
+    public static void returnUrlRefused() {
+        LOG.warnf("event=return_url_refused reason=%s", Reason.INVALID_RETURN_URL.code());
     }
 
     public static void provisioned(String connectorId, long accountId) {

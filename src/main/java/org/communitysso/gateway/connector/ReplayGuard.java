@@ -4,7 +4,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import io.quarkus.scheduler.Scheduled;
 import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.TimeSource;
 
 /**
  * Remembers token and assertion ids already accepted, in the database, so a
@@ -17,6 +19,8 @@ public class ReplayGuard {
 
     @Inject
     EntityManager em;
+    @Inject
+    TimeSource time;
 
     /**
      * Records {@code tokenId} for the connector until {@code keepUntilEpochSeconds};
@@ -34,7 +38,12 @@ public class ReplayGuard {
     }
 
     /** Forgets ids whose tokens can no longer be accepted anyway. */
-    public int purgeExpired(long nowEpochSeconds) {
+    @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgeExpired() {
+        purgeExpired(time.nowSeconds());
+    }
+
+    int purgeExpired(long nowEpochSeconds) {
         return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                         "DELETE FROM used_token_ids WHERE expires_at < ?1")
                 .setParameter(1, nowEpochSeconds)

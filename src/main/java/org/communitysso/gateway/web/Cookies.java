@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.NewCookie;
 import java.time.Duration;
+import java.util.Optional;
 import org.communitysso.gateway.config.GatewayConfig;
 
 /** The gateway's cookies: all HttpOnly, Secure outside local development. */
@@ -25,8 +26,9 @@ public class Cookies {
         this.secure = config.session().cookieSecure();
     }
 
-    public NewCookie session(String value) {
-        Duration lifetime = config.session().absoluteLifetime().orElse(SESSION_COOKIE_LIFETIME);
+    /** {@code absoluteLifetime}: the connector's own, if it sets one; else the global one. */
+    public NewCookie session(String value, Optional<Duration> absoluteLifetime) {
+        Duration lifetime = absoluteLifetime.or(config.session()::absoluteLifetime).orElse(SESSION_COOKIE_LIFETIME);
         return build(SESSION, value, "/", (int) lifetime.toSeconds(), NewCookie.SameSite.LAX);
     }
 

@@ -28,8 +28,11 @@ public class ErrorResponses {
 
     @ServerExceptionMapper
     public Response refused(GatewayException e, HttpHeaders headers, UriInfo uriInfo) {
-        if (e.reason() != Reason.NO_SESSION) {
-            Audit.signOnFailed(e.connectorId() == null ? "-" : e.connectorId(), e.reason().code(), e.detail());
+        String connector = e.connectorId() == null ? "-" : e.connectorId();
+        if (isSignOnAnswer(uriInfo)) {
+            Audit.signOnFailed(connector, e.reason().code(), e.detail());
+        } else if (e.reason() != Reason.NO_SESSION) {
+            Audit.requestRefused(connector, e.reason().code(), e.detail());
         }
         return respond(e.reason(), e.memberDetail(), headers, uriInfo);
     }
@@ -54,6 +57,12 @@ public class ErrorResponses {
         }
         String html = Pages.error(reason.code(), reason.message(), detail, returnUrls.landingUrl()).render();
         return response.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html).build();
+    }
+
+    /** The IdP's answer (return endpoints) and the sign-up form that completes it. */
+    private static boolean isSignOnAnswer(UriInfo uriInfo) {
+        String path = uriInfo.getPath();
+        return path.endsWith("/return") || path.startsWith("/auth/profile");
     }
 
     private static boolean wantsJson(HttpHeaders headers, UriInfo uriInfo) {

@@ -1,5 +1,6 @@
 package org.communitysso.gateway.web;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.config.GatewayConfig;
 
 /**
@@ -18,6 +20,7 @@ import org.communitysso.gateway.config.GatewayConfig;
  * or an absolute http(s) URL whose origin is on the allow-list. Anything
  * else falls back to the landing page.
  */
+@Startup // a bad allow-list stops start-up instead of failing the first request
 @ApplicationScoped
 public class ReturnUrlPolicy {
 
@@ -45,7 +48,11 @@ public class ReturnUrlPolicy {
 
     /** The target to use: {@code raw} when allowed, else the landing page. */
     public String targetOrLanding(String raw) {
-        return check(raw).orElse(landingUrl);
+        Optional<String> target = check(raw);
+        if (target.isEmpty() && raw != null && !raw.isEmpty()) {
+            Audit.returnUrlRefused();
+        }
+        return target.orElse(landingUrl);
     }
 
     /** {@code raw} itself when it is a safe target, else empty. */

@@ -102,7 +102,7 @@ public class SessionResource {
         return sessions.check(token).flatMap(s -> accounts.view(s.accountId()).map(a -> new SignedIn(s, a)));
     }
 
-    /** Header values are ASCII: other characters travel percent-encoded (UTF-8). */
+    /** Header values are ASCII: '%' and anything outside printable ASCII travel percent-encoded (UTF-8). */
     static String headerValue(String value) {
         if (value == null) {
             return "";
@@ -110,7 +110,7 @@ public class SessionResource {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c >= 0x20 && c < 0x7f) {
+            if (c >= 0x20 && c < 0x7f && c != '%') {
                 out.append(c);
             } else {
                 int codePoint = value.codePointAt(i);

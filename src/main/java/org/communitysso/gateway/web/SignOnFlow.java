@@ -65,7 +65,7 @@ public class SignOnFlow {
                 signOffHandle));
         Audit.signOnSucceeded(connector.id(), accountId);
         return Response.status(Response.Status.FOUND).location(URI.create(target))
-                .cookie(cookies.session(token), cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING))
+                .cookie(cookies.session(token, connector.settings().absoluteLifetime()), cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING))
                 .build();
     }
 

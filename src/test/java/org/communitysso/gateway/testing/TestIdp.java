@@ -17,7 +17,7 @@ import java.util.Map;
  * Stands in for the customer IdPs: generates the keys the tests sign with,
  * serves a JWKS from WireMock, and configures the test connectors:
  * <ul>
- * <li>{@code acme}: RS256 with a PEM public key, issuer and audience checked, sign-off URL;</li>
+ * <li>{@code acme}: RS256 with two PEM public keys (rollover), issuer and audience checked, sign-off URL;</li>
  * <li>{@code partner}: keys from a JWKS URL, trusted emails, a 2-hour idle timeout;</li>
  * <li>{@code shared}: HS256 with a shared secret;</li>
  * <li>{@code mapped}: claims in other places, groups mapped to roles, in testing mode.</li>
@@ -39,6 +39,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         KeyPair acme = rsa();
         KeyPair partner = rsa();
         KeyPair rogue = rsa();
+        KeyPair acmeNext = rsa();
         wireMock = new WireMockServer(options().dynamicPort());
         wireMock.start();
         wireMock.stubFor(get(urlEqualTo("/jwks.json")).willReturn(aResponse()
@@ -49,6 +50,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put("test.acme.private-key", encode(acme));
         config.put("test.partner.private-key", encode(partner));
         config.put("test.rogue.private-key", encode(rogue));
+        config.put("test.acme-next.private-key", encode(acmeNext));
         config.put("test.acme.public-key", TestTokens.publicPem(acme));
         config.put("test.wiremock.port", String.valueOf(wireMock.port()));
 
@@ -57,7 +59,8 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "acme.label", "Sign in with Acme");
         config.put(c + "acme.sign-on-url", ACME_ISSUER + "/sso");
         config.put(c + "acme.sign-off-url", ACME_ISSUER + "/logout?brand=community");
-        config.put(c + "acme.jwt.public-key", TestTokens.publicPem(acme));
+        // two keys: the current one and the next, as during a key rollover
+        config.put(c + "acme.jwt.public-key", TestTokens.publicPem(acme) + TestTokens.publicPem(acmeNext));
         config.put(c + "acme.jwt.algorithms", "RS256");
         config.put(c + "acme.jwt.issuer", ACME_ISSUER);
         config.put(c + "acme.jwt.audience", ACME_AUDIENCE);

@@ -96,6 +96,22 @@ class SignOnRoundTripTest {
     }
 
     @Test
+    void promptLoginIsPassedToTheIdp() {
+        Response login = given().redirects().follow(false).queryParam("return_url", "/x").queryParam("prompt", "login")
+                .get("/auth/acme/login");
+        assertEquals("login", query(URI.create(login.header("Location")), "prompt"));
+        Response plain = given().redirects().follow(false).get("/auth/acme/login");
+        assertNull(query(URI.create(plain.header("Location")), "prompt"));
+    }
+
+    @Test
+    void identityHeadersPercentEncodeWhatIsNotPlainAscii() {
+        assertEquals("Ren%C3%A9e", SessionResource.headerValue("Renée"));
+        assertEquals("a%25b@example.com", SessionResource.headerValue("a%b@example.com"));
+        assertEquals("plain.name", SessionResource.headerValue("plain.name"));
+    }
+
+    @Test
     void signOffWithoutIdpSignOffUrlGoesStraightToTheTarget() {
         String id = "so-" + UUID.randomUUID();
         String token = TestTokens.sharedSecretToken(Map.of("id", id, "username", "so" + id.substring(3, 12)));

@@ -67,7 +67,11 @@ final class JwtConnector implements Connector {
     @Override
     public SignOnStart start(SignOnRequest request) {
         // The member's target stays with the gateway; the IdP only gets our return endpoint.
-        return new SignOnStart(Urls.withParameter(signOnUrl, "return_url", request.gatewayReturnUrl()), Map.of());
+        URI redirect = Urls.withParameter(signOnUrl, "return_url", request.gatewayReturnUrl());
+        if (request.forceLogin()) {
+            redirect = Urls.withParameter(redirect, "prompt", "login");
+        }
+        return new SignOnStart(redirect, Map.of());
     }
 
     @Override

@@ -4,10 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.communitysso.gateway.TimeSource;
@@ -62,8 +60,7 @@ public class JwtConnectorFactory implements ConnectorFactory {
         JwtKeys keys = null;
         if (jwt.publicKey().isPresent()) {
             try {
-                List<PublicKey> parsed = PemKeys.parsePublicKeys(jwt.publicKey().get());
-                keys = JwtKeys.staticKeys(parsed);
+                keys = JwtKeys.staticKeys(PemKeys.parsePublicKeys(jwt.publicKey().get()));
             } catch (IllegalArgumentException e) {
                 problems.add(id, "jwt.public-key", e.getMessage());
             }

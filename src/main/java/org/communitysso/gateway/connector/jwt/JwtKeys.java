@@ -3,14 +3,12 @@ package org.communitysso.gateway.connector.jwt;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.jose4j.http.Get;
+import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwk.HttpsJwks;
-import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.keys.HmacKey;
 import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
-import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
 import org.jose4j.keys.resolvers.VerificationKeyResolver;
 import org.jose4j.lang.JoseException;
 
@@ -29,19 +27,34 @@ final class JwtKeys {
         return resolver;
     }
 
+    /**
+     * Configured keys carry no kid, so a token's kid (which many IdP libraries
+     * add) cannot select one: use the key whose signature verifies. When none
+     * does, hand jose4j the first key so the refusal is "signature invalid".
+     */
     static JwtKeys staticKeys(List<PublicKey> keys) {
-        List<JsonWebKey> jwks = new ArrayList<>();
-        for (PublicKey key : keys) {
-            try {
-                jwks.add(JsonWebKey.Factory.newJwk(key));
-            } catch (JoseException e) {
-                throw new IllegalArgumentException("holds a key jose4j cannot use: " + e.getMessage());
+        List<PublicKey> candidates = List.copyOf(keys);
+        return new JwtKeys((jws, nestingContext) -> {
+            if (candidates.size() > 1) {
+                for (PublicKey key : candidates) {
+                    if (verifies(jws, key)) {
+                        return key;
+                    }
+                }
             }
+            return candidates.get(0);
+        });
+    }
+
+    private static boolean verifies(JsonWebSignature jws, PublicKey key) {
+        try {
+            jws.setKey(key);
+            return jws.verifySignature();
+        } catch (JoseException e) {
+            return false;
+        } finally {
+            jws.setKey(null);
         }
-        JwksVerificationKeyResolver resolver = new JwksVerificationKeyResolver(jwks);
-        // Several keys without kid (rollover): pick the one whose signature verifies.
-        resolver.setDisambiguateWithVerifySignature(true);
-        return new JwtKeys(resolver);
     }
 
     /**

@@ -123,6 +123,16 @@ class RejectsBadTokensTest {
     }
 
     @Test
+    void pemKeysAcceptTokensThatNameAKidAndBothRolloverKeys() {
+        for (String key : new String[] {"acme", "acme-next"}) {
+            String externalId = "pem-" + UUID.randomUUID();
+            String token = TestTokens.signRs256(acme(externalId), TestTokens.key(key), "idp-key-2026");
+            Response response = GatewayClient.returnWithToken("/auth/acme/return", token, null);
+            assertEquals(302, response.statusCode(), key + ": " + response.asString());
+        }
+    }
+
+    @Test
     void replayedTokenIsRefused() {
         String externalId = "replay-" + UUID.randomUUID();
         String token = TestTokens.acme(Map.of("id", externalId, "username", "rp" + externalId.substring(7, 16)));
