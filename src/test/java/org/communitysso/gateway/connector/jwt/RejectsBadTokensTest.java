@@ -187,9 +187,7 @@ class RejectsBadTokensTest {
                     Map.of("id", externalId, "username", "ro" + externalId.substring(4, 13))), rotated, "partner-key-2");
             assertEquals(302, GatewayClient.returnWithToken("/auth/partner/return", token, null).statusCode());
         } finally {
-            idp.register(get(urlEqualTo("/jwks.json")).willReturn(aResponse()
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(TestTokens.jwks(TestTokens.key("partner"), "partner-key-1"))));
+            restorePartnerJwks(idp);
         }
     }
 
@@ -205,9 +203,7 @@ class RejectsBadTokensTest {
             assertRefused(GatewayClient.returnWithToken("/auth/partner/return", token, null), 502, "idp_unavailable",
                     externalId);
         } finally {
-            idp.register(get(urlEqualTo("/jwks.json")).willReturn(aResponse()
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(TestTokens.jwks(TestTokens.key("partner"), "partner-key-1"))));
+            restorePartnerJwks(idp);
         }
     }
 
@@ -227,6 +223,12 @@ class RejectsBadTokensTest {
                 .then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.equalTo("token_malformed"))
                 .body("message", org.hamcrest.Matchers.notNullValue());
+    }
+
+    private static void restorePartnerJwks(WireMock idp) {
+        idp.register(get(urlEqualTo("/jwks.json")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json")
+                .withBody(TestTokens.jwks(TestTokens.key("partner"), "partner-key-1"))));
     }
 
     private void assertRefused(Response response, int status, String reason, String externalId) {
