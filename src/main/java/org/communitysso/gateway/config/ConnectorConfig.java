@@ -30,6 +30,32 @@ public interface ConnectorConfig {
 
     Optional<String> signOffUrl();
 
+    // oidc / oauth2 / facebook (SPEC 10)
+    Optional<String> clientId();
+
+    Optional<String> clientSecret();
+
+    Optional<String> scope();
+
+    Optional<String> issuer();
+
+    Optional<String> authorizationUrl();
+
+    Optional<String> tokenUrl();
+
+    Optional<String> userInfoUrl();
+
+    Optional<String> jwksUrl();
+
+    Optional<String> endSessionUrl();
+
+    /** Calls the gateway makes to the IdP (token, profile, keys) give up after these. */
+    @WithDefault("5S")
+    Duration connectTimeout();
+
+    @WithDefault("10S")
+    Duration readTimeout();
+
     ConnectorSessionConfig session();
 
     /** field (id, username, email, custom-roles, avatar, groups) to claim / attribute / dotted path. */
@@ -39,6 +65,10 @@ public interface ConnectorConfig {
     Map<String, String> roleMapping();
 
     JwtConfig jwt();
+
+    OAuth2Config oauth2();
+
+    FacebookConfig facebook();
 
     interface ConnectorSessionConfig {
         Optional<Duration> inactivityTimeout();
@@ -68,5 +98,38 @@ public interface ConnectorConfig {
         /** Minimum time between two JWKS fetches triggered by an unknown kid. */
         @WithDefault("30S")
         Duration jwksRefetchInterval();
+    }
+
+    interface OAuth2Config {
+        /** GET or POST for the profile (user-info) request. */
+        @WithDefault("GET")
+        String profileMethod();
+
+        /** basic (HTTP Basic) or post (client id and secret in the form body) at the token endpoint. */
+        @WithDefault("basic")
+        String clientAuthentication();
+
+        /** Extra parameters for the authorization request, e.g. {@code extra-parameters.audience=community}. */
+        Map<String, String> extraParameters();
+
+        /** Send a PKCE S256 code challenge (providers that do not know PKCE ignore it). */
+        @WithDefault("true")
+        boolean pkce();
+    }
+
+    interface FacebookConfig {
+        @WithDefault("v23.0")
+        String graphApiVersion();
+
+        /** Base of the Graph API (token and profile calls); a stand-in's URL in tests. */
+        @WithDefault("https://graph.facebook.com")
+        String graphApiUrl();
+
+        /** Base of the login dialog the member is sent to. */
+        @WithDefault("https://www.facebook.com")
+        String dialogUrl();
+
+        @WithDefault("id,name,email,picture.type(large)")
+        String fields();
     }
 }

@@ -26,6 +26,15 @@ public final class ConfigProblems {
         return List.copyOf(problems);
     }
 
+    /** A non-blank value, trimmed, or null with a reported problem. */
+    public String required(String connectorId, String suffix, Optional<String> value) {
+        if (value.isEmpty() || value.get().isBlank()) {
+            add(connectorId, suffix, "is required");
+            return null;
+        }
+        return value.get().trim();
+    }
+
     /** An absolute http(s) URL, or a reported problem. */
     public Optional<URI> httpUrl(String connectorId, String suffix, Optional<String> value, boolean required) {
         if (value.isEmpty() || value.get().isBlank()) {

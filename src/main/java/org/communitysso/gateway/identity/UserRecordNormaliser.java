@@ -80,6 +80,11 @@ public class UserRecordNormaliser {
     /** Reads a field's claim by its mapped name: the exact claim name first, then a dotted path. */
     private record Field(ConnectorSettings settings, Map<String, String> defaults, Map<String, Object> claims) {
 
+        /**
+         * The claim named by the mapping: an exact claim name first, then a
+         * JSON pointer ({@code /profile/emails/0/value}) or a dotted path
+         * ({@code profile.emails.0.value}) into nested objects and lists.
+         */
         Object raw(String field) {
             String name = settings.mapping().getOrDefault(field, defaults.get(field));
             if (name == null) {
@@ -88,12 +93,19 @@ public class UserRecordNormaliser {
             if (claims.containsKey(name)) {
                 return claims.get(name);
             }
+            boolean pointer = name.startsWith("/");
+            String[] path = pointer ? name.substring(1).split("/", -1) : name.split("\\.");
             Object current = claims;
-            for (String part : name.split("\\.")) {
-                if (!(current instanceof Map<?, ?> map)) {
+            for (String segment : path) {
+                String part = pointer ? segment.replace("~1", "/").replace("~0", "~") : segment;
+                if (current instanceof Map<?, ?> map) {
+                    current = map.get(part);
+                } else if (current instanceof List<?> list && part.matches("[0-9]{1,4}")
+                        && Integer.parseInt(part) < list.size()) {
+                    current = list.get(Integer.parseInt(part));
+                } else {
                     return null;
                 }
-                current = map.get(part);
             }
             return current;
         }

@@ -1,0 +1,56 @@
+package org.communitysso.gateway.connector.facebook;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.communitysso.gateway.config.ConnectorConfig;
+import org.communitysso.gateway.connector.ConfigProblems;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorFactory;
+import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
+
+/** Validates a {@code facebook} connector's settings and builds it on pac4j's FacebookClient. */
+@ApplicationScoped
+public class FacebookConnectorFactory implements ConnectorFactory {
+
+    private static final Pattern VERSION = Pattern.compile("v[0-9]+\\.[0-9]+");
+    static final String DEFAULT_SCOPE = "public_profile,email";
+
+    @Override
+    public String type() {
+        return "facebook";
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+        String id = settings.id();
+        ConnectorConfig.FacebookConfig facebook = config.facebook();
+        String appId = problems.required(id, "client-id", config.clientId());
+        String appSecret = problems.required(id, "client-secret", config.clientSecret());
+        if (!VERSION.matcher(facebook.graphApiVersion()).matches()) {
+            problems.add(id, "facebook.graph-api-version", "must look like v23.0");
+            return null;
+        }
+        Optional<String> graph = problems.httpUrl(id, "facebook.graph-api-url", Optional.of(facebook.graphApiUrl()), true)
+                .map(u -> stripSlash(u.toString()));
+        Optional<String> dialog = problems.httpUrl(id, "facebook.dialog-url", Optional.of(facebook.dialogUrl()), true)
+                .map(u -> stripSlash(u.toString()));
+        if (appId == null || appSecret == null || graph.isEmpty() || dialog.isEmpty()) {
+            return null;
+        }
+        GatewayFacebookClient client = new GatewayFacebookClient(appId, appSecret,
+                new GraphApi(facebook.graphApiVersion(), graph.get(), dialog.get()),
+                new GraphProfileDefinition(id, graph.get(), facebook.graphApiVersion()));
+        client.setScope(config.scope().filter(s -> !s.isBlank()).orElse(DEFAULT_SCOPE));
+        client.setFields(facebook.fields());
+        client.getConfiguration().setUseAppsecretProof(true);
+        Pac4jFlow flow = new Pac4jFlow(id, client, false, config.connectTimeout(), config.readTimeout());
+        return new FacebookConnector(settings, flow);
+    }
+
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

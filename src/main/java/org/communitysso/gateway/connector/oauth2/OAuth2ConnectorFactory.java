@@ -1,0 +1,72 @@
+package org.communitysso.gateway.connector.oauth2;
+
+import com.github.scribejava.core.model.Verb;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+import org.communitysso.gateway.config.ConnectorConfig;
+import org.communitysso.gateway.connector.ConfigProblems;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorFactory;
+import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
+import org.pac4j.oauth.client.OAuth20Client;
+import org.pac4j.oauth.config.OAuth20Configuration;
+import org.pac4j.scribe.builder.api.GenericApi20;
+
+/** Validates an {@code oauth2} connector's settings and builds it on pac4j's OAuth 2.0 client. */
+@ApplicationScoped
+public class OAuth2ConnectorFactory implements ConnectorFactory {
+
+    @Override
+    public String type() {
+        return "oauth2";
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+        String id = settings.id();
+        Optional<URI> authorizationUrl = problems.httpUrl(id, "authorization-url", config.authorizationUrl(), true);
+        Optional<URI> tokenUrl = problems.httpUrl(id, "token-url", config.tokenUrl(), true);
+        Optional<URI> profileUrl = problems.httpUrl(id, "user-info-url", config.userInfoUrl(), true);
+        String clientId = problems.required(id, "client-id", config.clientId());
+        String clientSecret = problems.required(id, "client-secret", config.clientSecret());
+        ConnectorConfig.OAuth2Config oauth2 = config.oauth2();
+        Verb verb = switch (oauth2.profileMethod().toUpperCase(Locale.ROOT)) {
+            case "GET" -> Verb.GET;
+            case "POST" -> Verb.POST;
+            default -> {
+                problems.add(id, "oauth2.profile-method", "must be GET or POST");
+                yield null;
+            }
+        };
+        String clientAuthentication = switch (oauth2.clientAuthentication().toLowerCase(Locale.ROOT)) {
+            case "basic" -> GenericApi20.BASIC_AUTH_AUTHENTICATION_METHOD;
+            case "post" -> GenericApi20.REQUEST_BODY_AUTHENTICATION_METHOD;
+            default -> {
+                problems.add(id, "oauth2.client-authentication", "must be basic or post");
+                yield null;
+            }
+        };
+        if (authorizationUrl.isEmpty() || tokenUrl.isEmpty() || profileUrl.isEmpty() || clientId == null
+                || clientSecret == null || verb == null || clientAuthentication == null) {
+            return null;
+        }
+        GenericApi20 api = new GenericApi20(authorizationUrl.get().toString(), tokenUrl.get().toString());
+        api.setClientAuthenticationMethod(clientAuthentication);
+        OAuth20Configuration configuration = new OAuth20Configuration();
+        configuration.setApi(api);
+        configuration.setKey(clientId);
+        configuration.setSecret(clientSecret);
+        configuration.setScope(config.scope().filter(s -> !s.isBlank()).orElse(null));
+        configuration.setWithState(true);
+        configuration.setTokenAsHeader(true);
+        configuration.setProfileDefinition(new RawJsonProfileDefinition(id, profileUrl.get().toString(), verb));
+        OAuth20Client client = new OAuth20Client();
+        client.setConfiguration(configuration);
+        Pac4jFlow flow = new Pac4jFlow(id, client, oauth2.pkce(), config.connectTimeout(), config.readTimeout());
+        return new OAuth2Connector(settings, flow, oauth2.extraParameters());
+    }
+
+}

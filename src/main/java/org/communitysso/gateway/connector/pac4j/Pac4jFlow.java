@@ -1,0 +1,179 @@
+package org.communitysso.gateway.connector.pac4j;
+
+import com.github.scribejava.core.httpclient.jdk.JDKHttpClientConfig;
+import com.github.scribejava.core.model.OAuth2AccessTokenErrorResponse;
+import com.github.scribejava.core.exceptions.OAuthException;
+import com.github.scribejava.core.oauth2.OAuth2Error;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.Urls;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.pac4j.core.context.CallContext;
+import org.pac4j.core.context.WebContext;
+import org.pac4j.core.credentials.Credentials;
+import org.pac4j.core.exception.HttpCommunicationException;
+import org.pac4j.core.exception.TechnicalException;
+import org.pac4j.core.exception.http.RedirectionAction;
+import org.pac4j.core.exception.http.WithLocationAction;
+import org.pac4j.core.http.callback.CallbackUrlResolver;
+import org.pac4j.core.http.url.UrlResolver;
+import org.pac4j.core.profile.UserProfile;
+import org.pac4j.oauth.client.OAuth20Client;
+import org.pac4j.oauth.exception.OAuthCredentialsException;
+
+/**
+ * Runs a pac4j OAuth 2.0 client inside the gateway: pac4j builds the
+ * authorization redirect, checks the state, exchanges the code and fetches
+ * the profile; the gateway keeps what pac4j would keep in a session in its
+ * own sign-on state, and turns pac4j's failures into reason codes.
+ */
+public final class Pac4jFlow {
+
+    static final String CODE_VERIFIER = "gateway.pkce-verifier";
+    private static final String CALLBACK_URL = "gateway.callback-url";
+
+    private final String connectorId;
+    private final OAuth20Client client;
+    private final boolean pkce;
+
+    public Pac4jFlow(String connectorId, OAuth20Client client, boolean pkce, Duration connectTimeout,
+            Duration readTimeout) {
+        this.connectorId = connectorId;
+        this.client = client;
+        this.pkce = pkce;
+        JDKHttpClientConfig http = JDKHttpClientConfig.defaultConfig();
+        http.setConnectTimeout((int) connectTimeout.toMillis());
+        http.setReadTimeout((int) readTimeout.toMillis());
+        http.setFollowRedirects(false);
+        client.getConfiguration().setHttpClientConfig(http);
+        client.setName(connectorId);
+        client.setCallbackUrl("/auth/" + connectorId + "/return");
+        client.setCallbackUrlResolver(new RequestCallbackUrl());
+        if (pkce) {
+            client.setAuthenticator(new PkceAuthenticator(client.getConfiguration(), client));
+        }
+        client.init();
+    }
+
+    /** The authorization redirect, with {@code extraParameters} (e.g. prompt=login) added. */
+    public Connector.SignOnStart start(Connector.SignOnRequest request, Map<String, String> extraParameters) {
+        StateSessionStore store = new StateSessionStore(Map.of());
+        GatewayWebContext context = new GatewayWebContext(Map.of(), request.gatewayReturnUrl());
+        RedirectionAction action = client.getRedirectionAction(new CallContext(context, store))
+                .orElseThrow(() -> new IllegalStateException("pac4j built no redirect"));
+        URI location = URI.create(((WithLocationAction) action).getLocation());
+        Map<String, String> protocolData = new HashMap<>(store.values());
+        protocolData.put(CALLBACK_URL, request.gatewayReturnUrl());
+        if (pkce) {
+            String verifier = Secrets.randomId() + Secrets.randomId();
+            location = Urls.withParameter(Urls.withParameter(location, "code_challenge", s256(verifier)),
+                    "code_challenge_method", "S256");
+            protocolData.put(CODE_VERIFIER, verifier);
+        }
+        for (Map.Entry<String, String> extra : extraParameters.entrySet()) {
+            location = Urls.withParameter(location, extra.getKey(), extra.getValue());
+        }
+        return new Connector.SignOnStart(location, protocolData);
+    }
+
+    /** The provider's profile JSON, once state, code and token have all been checked. */
+    public Map<String, Object> complete(Connector.Callback callback) {
+        if (!callback.solicited() || callback.protocolData().get(CALLBACK_URL) == null) {
+            throw new GatewayException(Reason.STATE_INVALID, connectorId, "no sign-on state for this answer");
+        }
+        String error = callback.parameter("error");
+        if (error != null) {
+            String code = error.replaceAll("[^A-Za-z0-9_.-]", "?");
+            throw new GatewayException(Reason.IDP_ERROR, connectorId, "provider answered error=" + code)
+                    .withMemberDetail("The identity provider answered: " + code + ".");
+        }
+        StateSessionStore store = new StateSessionStore(callback.protocolData());
+        GatewayWebContext context = new GatewayWebContext(callback.parameters(),
+                callback.protocolData().get(CALLBACK_URL));
+        String verifier = callback.protocolData().get(CODE_VERIFIER);
+        if (verifier != null) {
+            context.setRequestAttribute(CODE_VERIFIER, verifier);
+        }
+        CallContext call = new CallContext(context, store);
+        try {
+            Credentials credentials = client.getCredentials(call).orElseThrow(() -> new GatewayException(
+                    Reason.IDP_ERROR, connectorId, "answer carried no authorization code"));
+            Credentials validated = client.validateCredentials(call, credentials).orElseThrow(() ->
+                    new GatewayException(Reason.CODE_INVALID, connectorId, "code exchange gave no token"));
+            UserProfile profile = client.getUserProfile(call, validated).orElseThrow(() ->
+                    new GatewayException(Reason.PROFILE_INVALID, connectorId, "no profile"));
+            return RawProfile.of(profile);
+        } catch (OAuthCredentialsException e) {
+            throw new GatewayException(Reason.STATE_INVALID, connectorId, "state parameter missing or mismatched");
+        } catch (OAuth2AccessTokenErrorResponse e) {
+            throw tokenEndpointRefused(e);
+        } catch (HttpCommunicationException e) {
+            throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, "provider call failed: " + firstLine(e));
+        } catch (OAuthException e) {
+            throw new GatewayException(Reason.IDP_ERROR, connectorId, "unreadable token response: " + firstLine(e));
+        } catch (TechnicalException e) {
+            Reason reason = hasCause(e, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.PROFILE_INVALID;
+            throw new GatewayException(reason, connectorId, "pac4j: " + firstLine(e));
+        }
+    }
+
+    private GatewayException tokenEndpointRefused(OAuth2AccessTokenErrorResponse e) {
+        int status = e.getResponse() == null ? 0 : e.getResponse().getCode();
+        if (status >= 500) {
+            return new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, "token endpoint answered " + status);
+        }
+        if (e.getError() == OAuth2Error.INVALID_GRANT) {
+            return new GatewayException(Reason.CODE_INVALID, connectorId, "token endpoint: invalid_grant");
+        }
+        return new GatewayException(Reason.IDP_ERROR, connectorId, "token endpoint refused: "
+                + (e.getError() == null ? status : e.getError().getErrorString()));
+    }
+
+    /** pac4j's messages can quote response bodies; keep the log to one short line. */
+    private static String firstLine(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String line = message.lines().findFirst().orElse("");
+        return line.length() > 120 ? line.substring(0, 120) : line;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String s256(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** redirect_uri is the gateway's return URL for this sign-on, exactly, with no client_name added. */
+    private static final class RequestCallbackUrl implements CallbackUrlResolver {
+        @Override
+        public String compute(UrlResolver urlResolver, String url, String clientName, WebContext context) {
+            return ((GatewayWebContext) context).callbackUrl();
+        }
+
+        @Override
+        public boolean matches(String clientName, WebContext context) {
+            return true;
+        }
+    }
+}
