@@ -20,7 +20,10 @@ import java.util.Map;
  * <li>{@code acme}: RS256 with two PEM public keys (rollover), issuer and audience checked, sign-off URL;</li>
  * <li>{@code partner}: keys from a JWKS URL, trusted emails, a 2-hour idle timeout;</li>
  * <li>{@code shared}: HS256 with a shared secret;</li>
- * <li>{@code mapped}: claims in other places, groups mapped to roles, in testing mode.</li>
+ * <li>{@code mapped}: claims in other places, groups mapped to roles, in testing mode;</li>
+ * <li>{@code github}: OAuth2 with a nested profile, Basic client authentication, PKCE;</li>
+ * <li>{@code forum}: OAuth2 with client credentials in the body, a POST profile request, no PKCE;</li>
+ * <li>{@code fb}: Facebook against a stand-in Graph API.</li>
  * </ul>
  * Private keys reach the tests through test-only config keys ({@code test.*}).
  */
@@ -31,6 +34,10 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     public static final String PARTNER_ISSUER = "https://idp.partner.test";
     public static final String SHARED_ISSUER = "https://idp.shared.test";
     public static final String SHARED_SECRET = "0123456789abcdef0123456789abcdef-test-only";
+
+    public static final String OAUTH2_SECRET = "oauth2-client-secret-test-only";
+    public static final String FACEBOOK_APP_ID = "1234567890";
+    public static final String FACEBOOK_APP_SECRET = "facebook-app-secret-test-only";
 
     private WireMockServer wireMock;
 
@@ -92,6 +99,38 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "mapped.mapping.groups", "groups");
         config.put(c + "mapped.role-mapping.moderators", "10, 11");
         config.put(c + "mapped.role-mapping.staff", "12");
+        String wm = "http://localhost:" + wireMock.port();
+        config.put(c + "github.type", "oauth2");
+        config.put(c + "github.label", "Sign in with CodeHub");
+        config.put(c + "github.client-id", "codehub-client");
+        config.put(c + "github.client-secret", OAUTH2_SECRET);
+        config.put(c + "github.scope", "read:user user:email");
+        config.put(c + "github.authorization-url", wm + "/codehub/authorize");
+        config.put(c + "github.token-url", wm + "/codehub/token");
+        config.put(c + "github.user-info-url", wm + "/codehub/user");
+        config.put(c + "github.read-timeout", "2S");
+        config.put(c + "github.mapping.id", "data.account.id");
+        config.put(c + "github.mapping.username", "data.account.login");
+        config.put(c + "github.mapping.email", "/data/emails/0/address");
+        config.put(c + "github.mapping.avatar", "data.account.avatar_url");
+
+        config.put(c + "forum.type", "oauth2");
+        config.put(c + "forum.client-id", "forum-client");
+        config.put(c + "forum.client-secret", OAUTH2_SECRET);
+        config.put(c + "forum.authorization-url", wm + "/forum/authorize?tenant=acme");
+        config.put(c + "forum.token-url", wm + "/forum/token");
+        config.put(c + "forum.user-info-url", wm + "/forum/me");
+        config.put(c + "forum.oauth2.client-authentication", "post");
+        config.put(c + "forum.oauth2.profile-method", "POST");
+        config.put(c + "forum.oauth2.pkce", "false");
+        config.put(c + "forum.oauth2.extra-parameters.audience", "community");
+
+        config.put(c + "fb.type", "facebook");
+        config.put(c + "fb.client-id", FACEBOOK_APP_ID);
+        config.put(c + "fb.client-secret", FACEBOOK_APP_SECRET);
+        config.put(c + "fb.trust-email", "true");
+        config.put(c + "fb.facebook.graph-api-url", wm + "/graph");
+        config.put(c + "fb.facebook.dialog-url", wm + "/dialog");
         return config;
     }
 

@@ -97,6 +97,11 @@ public final class Pac4jFlow {
             throw new GatewayException(Reason.IDP_ERROR, connectorId, "provider answered error=" + code)
                     .withMemberDetail("The identity provider answered: " + code + ".");
         }
+        // pac4j turns a state mismatch into "no credentials"; check it here to say so
+        String expectedState = callback.protocolData().get(client.getStateSessionAttributeName());
+        if (expectedState == null || !Secrets.constantTimeEquals(expectedState, callback.parameter("state"))) {
+            throw new GatewayException(Reason.STATE_INVALID, connectorId, "state parameter missing or mismatched");
+        }
         StateSessionStore store = new StateSessionStore(callback.protocolData());
         GatewayWebContext context = new GatewayWebContext(callback.parameters(),
                 callback.protocolData().get(CALLBACK_URL));
@@ -122,6 +127,9 @@ public final class Pac4jFlow {
         } catch (OAuthException e) {
             throw new GatewayException(Reason.IDP_ERROR, connectorId, "unreadable token response: " + firstLine(e));
         } catch (TechnicalException e) {
+            if (e.getCause() instanceof OAuth2AccessTokenErrorResponse tokenError) {
+                throw tokenEndpointRefused(tokenError);
+            }
             Reason reason = hasCause(e, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.PROFILE_INVALID;
             throw new GatewayException(reason, connectorId, "pac4j: " + firstLine(e));
         }
