@@ -2,6 +2,7 @@ package org.communitysso.gateway.connector.pac4j;
 
 import com.github.scribejava.core.httpclient.jdk.JDKHttpClientConfig;
 import com.github.scribejava.core.model.OAuth2AccessTokenErrorResponse;
+import com.github.scribejava.core.model.OAuthResponseException;
 import com.github.scribejava.core.exceptions.OAuthException;
 import com.github.scribejava.core.oauth2.OAuth2Error;
 import java.io.IOException;
@@ -118,33 +119,43 @@ public final class Pac4jFlow {
             UserProfile profile = client.getUserProfile(call, validated).orElseThrow(() ->
                     new GatewayException(Reason.PROFILE_INVALID, connectorId, "no profile"));
             return RawProfile.of(profile);
+        } catch (GatewayException e) {
+            throw e;
         } catch (OAuthCredentialsException e) {
             throw new GatewayException(Reason.STATE_INVALID, connectorId, "state parameter missing or mismatched");
-        } catch (OAuth2AccessTokenErrorResponse e) {
+        } catch (OAuthResponseException e) {
             throw tokenEndpointRefused(e);
         } catch (HttpCommunicationException e) {
             throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, "provider call failed: " + firstLine(e));
         } catch (OAuthException e) {
             throw new GatewayException(Reason.IDP_ERROR, connectorId, "unreadable token response: " + firstLine(e));
         } catch (TechnicalException e) {
-            if (e.getCause() instanceof OAuth2AccessTokenErrorResponse tokenError) {
-                throw tokenEndpointRefused(tokenError);
+            if (e.getCause() instanceof OAuthResponseException refused) {
+                throw tokenEndpointRefused(refused);
             }
             Reason reason = hasCause(e, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.PROFILE_INVALID;
             throw new GatewayException(reason, connectorId, "pac4j: " + firstLine(e));
+        } catch (RuntimeException e) {
+            // a provider answer pac4j or scribejava could not make sense of
+            throw new GatewayException(Reason.IDP_ERROR, connectorId, "unexpected provider answer: "
+                    + e.getClass().getSimpleName());
         }
     }
 
-    private GatewayException tokenEndpointRefused(OAuth2AccessTokenErrorResponse e) {
+    /** The token endpoint's error answer (RFC 6749 5.2, or a provider's own format such as Facebook's). */
+    private GatewayException tokenEndpointRefused(OAuthResponseException e) {
         int status = e.getResponse() == null ? 0 : e.getResponse().getCode();
         if (status >= 500) {
             return new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, "token endpoint answered " + status);
         }
-        if (e.getError() == OAuth2Error.INVALID_GRANT) {
-            return new GatewayException(Reason.CODE_INVALID, connectorId, "token endpoint: invalid_grant");
+        if (e instanceof OAuth2AccessTokenErrorResponse oauth2) {
+            if (oauth2.getError() == OAuth2Error.INVALID_GRANT) {
+                return new GatewayException(Reason.CODE_INVALID, connectorId, "token endpoint: invalid_grant");
+            }
+            return new GatewayException(Reason.IDP_ERROR, connectorId, "token endpoint refused: "
+                    + (oauth2.getError() == null ? status : oauth2.getError().getErrorString()));
         }
-        return new GatewayException(Reason.IDP_ERROR, connectorId, "token endpoint refused: "
-                + (e.getError() == null ? status : e.getError().getErrorString()));
+        return new GatewayException(Reason.IDP_ERROR, connectorId, "token endpoint refused the code (" + status + ")");
     }
 
     /** pac4j's messages can quote response bodies; keep the log to one short line. */
