@@ -16,7 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.communitysso.gateway.config.GatewayConfig;
+import org.communitysso.gateway.connector.facebook.FacebookConnectorFactory;
 import org.communitysso.gateway.connector.jwt.JwtConnectorFactory;
+import org.communitysso.gateway.connector.oauth2.OAuth2ConnectorFactory;
 import org.junit.jupiter.api.Test;
 
 /** A connector with a missing or invalid setting stops start-up with a message naming the key. */
@@ -120,6 +122,50 @@ class ConnectorConfigurationTest {
                 e.getMessage());
     }
 
+    @Test
+    void oauth2ConnectorNamesEachMissingKey() {
+        Map<String, String> config = new HashMap<>();
+        config.put("gateway.connectors.hub.type", "oauth2");
+        config.put("gateway.connectors.hub.client-id", "id");
+        config.put("gateway.connectors.hub.oauth2.client-authentication", "jwt");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
+        for (String key : new String[] {"authorization-url", "token-url", "user-info-url", "client-secret",
+                "oauth2.client-authentication"}) {
+            assertTrue(e.getMessage().contains("gateway.connectors.hub." + key), key + " in " + e.getMessage());
+        }
+    }
+
+    @Test
+    void validOAuth2AndFacebookConnectorsBuild() {
+        Map<String, String> config = new HashMap<>();
+        config.put("gateway.connectors.hub.type", "oauth2");
+        config.put("gateway.connectors.hub.client-id", "id");
+        config.put("gateway.connectors.hub.client-secret", "secret");
+        config.put("gateway.connectors.hub.authorization-url", "https://hub.test/authorize");
+        config.put("gateway.connectors.hub.token-url", "https://hub.test/token");
+        config.put("gateway.connectors.hub.user-info-url", "https://hub.test/user");
+        config.put("gateway.connectors.fb.type", "facebook");
+        config.put("gateway.connectors.fb.client-id", "123");
+        config.put("gateway.connectors.fb.client-secret", "secret");
+        Map<String, Connector> built = build(config);
+        assertEquals("oauth2", built.get("hub").settings().type());
+        assertEquals("facebook", built.get("fb").settings().type());
+    }
+
+    @Test
+    void facebookConnectorNamesBadKeys() {
+        Map<String, String> config = new HashMap<>();
+        config.put("gateway.connectors.fb.type", "facebook");
+        config.put("gateway.connectors.fb.client-secret", "secret");
+        config.put("gateway.connectors.fb.facebook.graph-api-url", "ftp://graph.test");
+        assertFailsNaming(config, "gateway.connectors.fb.client-id");
+        config.put("gateway.connectors.fb.client-id", "123");
+        assertFailsNaming(config, "gateway.connectors.fb.facebook.graph-api-url");
+        config.put("gateway.connectors.fb.facebook.graph-api-url", "https://graph.test");
+        config.put("gateway.connectors.fb.facebook.graph-api-version", "latest");
+        assertFailsNaming(config, "gateway.connectors.fb.facebook.graph-api-version");
+    }
+
     private static void assertFailsNaming(Map<String, String> config, String key) {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
         assertTrue(e.getMessage().contains(key), e.getMessage());
@@ -132,7 +178,8 @@ class ConnectorConfigurationTest {
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build();
         GatewayConfig gateway = config.getConfigMapping(GatewayConfig.class);
-        return ConnectorRegistry.build(gateway.connectors(), List.of(new JwtConnectorFactory(null, null)));
+        return ConnectorRegistry.build(gateway.connectors(), List.of(new JwtConnectorFactory(null, null), new OAuth2ConnectorFactory(),
+                new FacebookConnectorFactory()));
     }
 
     private static Map<String, String> validJwt() {
