@@ -40,6 +40,29 @@ public interface ConnectorConfig {
 
     JwtConfig jwt();
 
+    // --- oidc / oauth2 / facebook (SPEC 10 names) ---
+
+    Optional<String> clientId();
+
+    Optional<String> clientSecret();
+
+    Optional<String> scope();
+
+    /** oidc: discovery from here unless authorization-url is set; always the expected {@code iss}. */
+    Optional<String> issuer();
+
+    Optional<String> authorizationUrl();
+
+    Optional<String> tokenUrl();
+
+    Optional<String> userInfoUrl();
+
+    Optional<String> jwksUrl();
+
+    Optional<String> endSessionUrl();
+
+    OidcConfig oidc();
+
     interface ConnectorSessionConfig {
         Optional<Duration> inactivityTimeout();
 
@@ -68,5 +91,34 @@ public interface ConnectorConfig {
         /** Minimum time between two JWKS fetches triggered by an unknown kid. */
         @WithDefault("30S")
         Duration jwksRefetchInterval();
+    }
+
+    interface OidcConfig {
+        /** Connecting to the IdP (discovery, token, userinfo, JWKS) may take this long. */
+        @WithDefault("5S")
+        Duration connectTimeout();
+
+        /** A whole IdP request may take this long before the member sees idp_unavailable. */
+        @WithDefault("10S")
+        Duration readTimeout();
+
+        @WithDefault("30S")
+        Duration clockSkew();
+
+        /** Minimum time between two JWKS fetches triggered by an unknown kid. */
+        @WithDefault("30S")
+        Duration jwksRefetchInterval();
+
+        /** Signature algorithms accepted on ID and logout tokens (asymmetric only). */
+        @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
+        String algorithms();
+
+        /** Call the userinfo endpoint (configured or discovered) and merge its claims. */
+        @WithDefault("true")
+        boolean userInfo();
+
+        /** A back-channel logout token older than this (by iat) is refused. */
+        @WithDefault("5M")
+        Duration logoutTokenMaxAge();
     }
 }
