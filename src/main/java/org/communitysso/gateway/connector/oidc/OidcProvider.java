@@ -165,7 +165,7 @@ final class OidcProvider {
                         .tokenPath(token.toString())
                         .clientId(settings.clientId())
                         .connectionTimeout(settings.connectTimeout())
-                        .connectionRetryCount(0)
+                        .connectionRetryCount(1)
                         .earlyTokensAcquisition(false)
                         .grant(OidcClientConfig.Grant.Type.CODE);
                 settings.clientSecret().ifPresent(builder::credentials);
