@@ -109,6 +109,9 @@ final class OidcProvider {
         try {
             tokens = tokenClient().getTokens(grant).await().atMost(settings.readTimeout());
         } catch (OidcClientException e) {
+            if (hasCause(e, IOException.class)) {
+                throw unavailable("token endpoint", e);
+            }
             // The IdP answered, and refused: an unknown, expired or already redeemed code.
             throw new GatewayException(Reason.CODE_INVALID, connectorId, "token endpoint refused the code: "
                     + safe(e.getMessage()));
@@ -229,6 +232,15 @@ final class OidcProvider {
         }
         return new GatewayException(Reason.IDP_UNAVAILABLE, connectorId,
                 what + " not reachable: " + root.getClass().getSimpleName());
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** IdP error texts are short codes; keep them printable and short in our logs. */
