@@ -70,6 +70,8 @@ public interface ConnectorConfig {
 
     FacebookConfig facebook();
 
+    OidcConfig oidc();
+
     interface ConnectorSessionConfig {
         Optional<Duration> inactivityTimeout();
 
@@ -131,5 +133,26 @@ public interface ConnectorConfig {
 
         @WithDefault("id,name,email,picture.type(large)")
         String fields();
+    }
+
+    interface OidcConfig {
+        @WithDefault("30S")
+        Duration clockSkew();
+
+        /** Minimum time between two JWKS fetches triggered by an unknown kid. */
+        @WithDefault("30S")
+        Duration jwksRefetchInterval();
+
+        /** Signature algorithms accepted on ID and logout tokens (asymmetric only). */
+        @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
+        String algorithms();
+
+        /** Call the userinfo endpoint (configured or discovered) and merge its claims. */
+        @WithDefault("true")
+        boolean userInfo();
+
+        /** A back-channel logout token older than this (by iat) is refused. */
+        @WithDefault("5M")
+        Duration logoutTokenMaxAge();
     }
 }

@@ -85,6 +85,12 @@ public class ConnectorRegistry {
             }
         }
         config.icon().ifPresent(icon -> problems.httpUrl(id, "icon", Optional.of(icon), false));
+        if (config.connectTimeout().isNegative() || config.connectTimeout().isZero()) {
+            problems.add(id, "connect-timeout", "must be positive");
+        }
+        if (config.readTimeout().isNegative() || config.readTimeout().isZero()) {
+            problems.add(id, "read-timeout", "must be positive");
+        }
         config.session().inactivityTimeout().filter(d -> d.isNegative() || d.isZero())
                 .ifPresent(d -> problems.add(id, "session.inactivity-timeout", "must be positive"));
         Map<String, List<String>> roleMapping = new LinkedHashMap<>();

@@ -143,6 +143,18 @@ public class SessionService {
         return sessions.size();
     }
 
+    /** Revokes every session one IdP user holds through one connector (logout naming the user only). */
+    public int revokeByExternalId(String connectorId, String externalId, String why) {
+        List<SessionRecord> sessions = QuarkusTransaction.requiringNew().call(() -> {
+            List<SessionRecord> found = SessionRecord.list("connectorId = ?1 and externalId = ?2", connectorId,
+                    externalId);
+            found.forEach(SessionRecord::delete);
+            return found;
+        });
+        sessions.forEach(s -> Audit.sessionRevoked(s.accountId, why, 1));
+        return sessions.size();
+    }
+
     @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledSweep() {
         sweep();

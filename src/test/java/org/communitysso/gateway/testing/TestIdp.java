@@ -2,6 +2,7 @@ package org.communitysso.gateway.testing;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
@@ -23,8 +24,13 @@ import java.util.Map;
  * <li>{@code mapped}: claims in other places, groups mapped to roles, in testing mode;</li>
  * <li>{@code github}: OAuth2 with a nested profile, Basic client authentication, PKCE;</li>
  * <li>{@code forum}: OAuth2 with client credentials in the body, a POST profile request, no PKCE;</li>
- * <li>{@code fb}: Facebook against a stand-in Graph API.</li>
+ * <li>{@code fb}: Facebook against a stand-in Graph API;</li>
+ * <li>{@code oidc-a}: OpenID Connect, endpoints by discovery, groups mapped to roles, trusted emails;</li>
+ * <li>{@code oidc-b}: OpenID Connect, endpoints configured explicitly, its own keys and client;</li>
+ * <li>{@code oidc-slow}: a token endpoint slower than the 1 s read timeout (testing mode);</li>
+ * <li>{@code oidc-down}: an issuer nobody listens on (testing mode).</li>
  * </ul>
+ * The OIDC token and userinfo answers are stubbed per sign-on by {@link TestOidc}.
  * Private keys reach the tests through test-only config keys ({@code test.*}).
  */
 public class TestIdp implements QuarkusTestResourceLifecycleManager {
@@ -38,6 +44,10 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     public static final String OAUTH2_SECRET = "oauth2-client-secret-test-only";
     public static final String FACEBOOK_APP_ID = "1234567890";
     public static final String FACEBOOK_APP_SECRET = "facebook-app-secret-test-only";
+    public static final String OIDC_A_CLIENT = "community-a";
+    public static final String OIDC_A_KID = "a-1";
+    public static final String OIDC_B_CLIENT = "community-b";
+    public static final String OIDC_B_KID = "b-1";
 
     private WireMockServer wireMock;
 
@@ -47,6 +57,9 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         KeyPair partner = rsa();
         KeyPair rogue = rsa();
         KeyPair acmeNext = rsa();
+        KeyPair oidcA = rsa();
+        KeyPair oidcA2 = rsa();
+        KeyPair oidcB = rsa();
         wireMock = new WireMockServer(options().dynamicPort());
         wireMock.start();
         wireMock.stubFor(get(urlEqualTo("/jwks.json")).willReturn(aResponse()
@@ -60,6 +73,9 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put("test.acme-next.private-key", encode(acmeNext));
         config.put("test.acme.public-key", TestTokens.publicPem(acme));
         config.put("test.wiremock.port", String.valueOf(wireMock.port()));
+        config.put("test.oidc-a.private-key", encode(oidcA));
+        config.put("test.oidc-a2.private-key", encode(oidcA2));
+        config.put("test.oidc-b.private-key", encode(oidcB));
 
         String c = "gateway.connectors.";
         config.put(c + "acme.type", "jwt");
@@ -131,7 +147,77 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "fb.trust-email", "true");
         config.put(c + "fb.facebook.graph-api-url", wm + "/graph");
         config.put(c + "fb.facebook.dialog-url", wm + "/dialog");
+        oidc(config, oidcA, oidcB);
         return config;
+    }
+
+    private void oidc(Map<String, String> config, KeyPair oidcA, KeyPair oidcB) {
+        String base = "http://localhost:" + wireMock.port();
+        String a = base + "/oidc-a";
+        wireMock.stubFor(get(urlEqualTo("/oidc-a/.well-known/openid-configuration")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"issuer\":\"" + a + "\",\"authorization_endpoint\":\"" + a + "/authorize\","
+                        + "\"token_endpoint\":\"" + a + "/token\",\"userinfo_endpoint\":\"" + a + "/userinfo\","
+                        + "\"jwks_uri\":\"" + a + "/jwks\",\"end_session_endpoint\":\"" + a + "/logout\","
+                        + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
+                        + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}")));
+        wireMock.stubFor(get(urlEqualTo("/oidc-a/jwks")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json").withBody(TestTokens.jwks(oidcA, OIDC_A_KID))));
+        wireMock.stubFor(get(urlEqualTo("/oidc-b/jwks")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json").withBody(TestTokens.jwks(oidcB, OIDC_B_KID))));
+        wireMock.stubFor(post(urlEqualTo("/oidc-slow/token")).willReturn(aResponse().withFixedDelay(4_000)
+                .withHeader("Content-Type", "application/json").withBody("{}")));
+
+        String c = "gateway.connectors.";
+        config.put(c + "oidc-a.type", "oidc");
+        config.put(c + "oidc-a.label", "Sign in with OIDC A");
+        config.put(c + "oidc-a.issuer", a);
+        config.put(c + "oidc-a.client-id", OIDC_A_CLIENT);
+        config.put(c + "oidc-a.client-secret", "oidc-a-secret-test-only");
+        config.put(c + "oidc-a.trust-email", "true");
+        config.put(c + "oidc-a.role-mapping.admins", "7");
+        config.put(c + "oidc-a.oidc.jwks-refetch-interval", "0S");
+        config.put(c + "oidc-a.read-timeout", "3S");
+
+        String b = base + "/oidc-b";
+        config.put(c + "oidc-b.type", "oidc");
+        config.put(c + "oidc-b.label", "Sign in with OIDC B");
+        config.put(c + "oidc-b.issuer", b);
+        config.put(c + "oidc-b.client-id", OIDC_B_CLIENT);
+        config.put(c + "oidc-b.client-secret", "oidc-b-secret-test-only");
+        config.put(c + "oidc-b.scope", "openid email");
+        config.put(c + "oidc-b.authorization-url", "https://login.oidc-b.test/authorize?tenant=community");
+        config.put(c + "oidc-b.token-url", b + "/token");
+        config.put(c + "oidc-b.user-info-url", b + "/userinfo");
+        config.put(c + "oidc-b.jwks-url", b + "/jwks");
+        config.put(c + "oidc-b.end-session-url", "https://login.oidc-b.test/logout");
+
+        config.put(c + "oidc-slow.type", "oidc");
+        config.put(c + "oidc-slow.testing", "true");
+        config.put(c + "oidc-slow.issuer", base + "/oidc-slow");
+        config.put(c + "oidc-slow.client-id", "slow");
+        config.put(c + "oidc-slow.client-secret", "slow-secret");
+        config.put(c + "oidc-slow.authorization-url", "https://login.oidc-slow.test/authorize");
+        config.put(c + "oidc-slow.token-url", base + "/oidc-slow/token");
+        config.put(c + "oidc-slow.jwks-url", base + "/oidc-slow/jwks");
+        config.put(c + "oidc-slow.connect-timeout", "1S");
+        config.put(c + "oidc-slow.read-timeout", "1S");
+
+        config.put(c + "oidc-down.type", "oidc");
+        config.put(c + "oidc-down.testing", "true");
+        config.put(c + "oidc-down.issuer", "http://127.0.0.1:" + closedPort() + "/down");
+        config.put(c + "oidc-down.client-id", "down");
+        config.put(c + "oidc-down.connect-timeout", "1S");
+        config.put(c + "oidc-down.read-timeout", "1S");
+    }
+
+    /** A local port nothing listens on: connections are refused at once. */
+    private static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

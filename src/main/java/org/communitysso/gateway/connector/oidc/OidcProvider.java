@@ -1,0 +1,254 @@
+package org.communitysso.gateway.connector.oidc;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.oidc.client.OidcClient;
+import io.quarkus.oidc.client.OidcClientConfigBuilder;
+import io.quarkus.oidc.client.OidcClientException;
+import io.quarkus.oidc.client.OidcClients;
+import io.quarkus.oidc.client.Tokens;
+import io.quarkus.oidc.client.runtime.OidcClientConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.jboss.logging.Logger;
+import org.jose4j.http.Get;
+import org.jose4j.jwk.HttpsJwks;
+import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
+import org.jose4j.keys.resolvers.VerificationKeyResolver;
+
+/**
+ * Talks to one IdP: discovery, JWKS, the token endpoint (through Quarkus OIDC's
+ * {@link OidcClient}, grant type {@code authorization_code}) and userinfo. Every
+ * call is bounded by the connector's connect and read timeouts. Discovery is
+ * lazy and retried on the next sign-on when it failed, so an IdP that is down
+ * at start-up does not stop the gateway.
+ */
+final class OidcProvider {
+
+    private static final Logger LOG = Logger.getLogger(OidcProvider.class);
+    private static final int MAX_DOCUMENT_BYTES = 256 * 1024;
+
+    record TokenResponse(String idToken, String accessToken) {
+    }
+
+    private final String connectorId;
+    private final OidcSettings settings;
+    private final OidcClients oidcClients;
+    private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+
+    private volatile OidcEndpoints endpoints;
+    private volatile VerificationKeyResolver keys;
+    private volatile OidcClient tokenClient;
+
+    OidcProvider(String connectorId, OidcSettings settings, OidcClients oidcClients) {
+        this.connectorId = connectorId;
+        this.settings = settings;
+        this.oidcClients = oidcClients;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** The endpoints, discovering them on first use. */
+    OidcEndpoints endpoints() {
+        OidcEndpoints known = endpoints;
+        if (known != null) {
+            return known;
+        }
+        synchronized (this) {
+            if (endpoints == null) {
+                endpoints = settings.discovery().map(this::discover).orElseGet(() -> new OidcEndpoints(
+                        settings.issuer(), settings.authorizationUrl().get(), settings.tokenUrl().get(),
+                        settings.userInfoUrl(), settings.jwksUrl().get(), settings.endSessionUrl()));
+            }
+            return endpoints;
+        }
+    }
+
+    /**
+     * The verification keys. jose4j caches the set and refetches it once when a
+     * token names an unknown kid (key rotation), at most once per refetch interval.
+     */
+    VerificationKeyResolver keys() {
+        VerificationKeyResolver known = keys;
+        if (known != null) {
+            return known;
+        }
+        synchronized (this) {
+            if (keys == null) {
+                HttpsJwks jwks = new HttpsJwks(endpoints().jwks().toString());
+                Get get = new Get();
+                get.setConnectTimeout((int) settings.connectTimeout().toMillis());
+                get.setReadTimeout((int) settings.readTimeout().toMillis());
+                jwks.setSimpleHttpGet(get);
+                jwks.setDefaultCacheDuration(3600);
+                jwks.setRefreshReprieveThreshold(settings.jwksRefetchInterval().toMillis());
+                HttpsJwksVerificationKeyResolver resolver = new HttpsJwksVerificationKeyResolver(jwks);
+                resolver.setDisambiguateWithVerifySignature(true);
+                keys = resolver;
+            }
+            return keys;
+        }
+    }
+
+    /** Redeems the authorization code at the token endpoint. */
+    TokenResponse redeem(String code, String redirectUri, String codeVerifier) {
+        Map<String, String> grant = new LinkedHashMap<>();
+        grant.put("code", code);
+        grant.put("redirect_uri", redirectUri);
+        grant.put("code_verifier", codeVerifier);
+        Tokens tokens;
+        try {
+            tokens = tokenClient().getTokens(grant).await().atMost(settings.readTimeout());
+        } catch (OidcClientException e) {
+            if (hasCause(e, IOException.class)) {
+                throw unavailable("token endpoint", e);
+            }
+            // The IdP answered, and refused: an unknown, expired or already redeemed code.
+            throw new GatewayException(Reason.CODE_INVALID, connectorId, "token endpoint refused the code: "
+                    + safe(e.getMessage()));
+        } catch (GatewayException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unavailable("token endpoint", e);
+        }
+        String idToken = tokens.get("id_token");
+        if (idToken == null || idToken.isBlank()) {
+            throw new GatewayException(Reason.TOKEN_MISSING, connectorId, "token response carried no id_token");
+        }
+        return new TokenResponse(idToken, tokens.getAccessToken());
+    }
+
+    /** The userinfo claims for an access token. */
+    Map<String, Object> userInfo(URI endpoint, String accessToken) {
+        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(settings.readTimeout())
+                .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET().build();
+        return fetchJson(request, "userinfo endpoint");
+    }
+
+    private OidcEndpoints discover(URI discoveryUrl) {
+        HttpRequest request = HttpRequest.newBuilder(discoveryUrl).timeout(settings.readTimeout())
+                .header("Accept", "application/json").GET().build();
+        Map<String, Object> document = fetchJson(request, "discovery");
+        Object issuer = document.get("issuer");
+        if (!settings.issuer().equals(issuer)) {
+            // OpenID Connect Discovery 1.0, 4.3: the document must name the issuer it was fetched for.
+            throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId,
+                    "discovery document names another issuer than the configured one");
+        }
+        URI authorization = settings.authorizationUrl().orElseGet(() -> required(document, "authorization_endpoint"));
+        URI token = settings.tokenUrl().orElseGet(() -> required(document, "token_endpoint"));
+        URI jwks = settings.jwksUrl().orElseGet(() -> required(document, "jwks_uri"));
+        Optional<URI> userInfo = settings.userInfoUrl().or(() -> optional(document, "userinfo_endpoint"));
+        Optional<URI> endSession = settings.endSessionUrl().or(() -> optional(document, "end_session_endpoint"));
+        LOG.infof("connector %s: discovered the endpoints of %s", connectorId, settings.issuer());
+        return new OidcEndpoints(settings.issuer(), authorization, token, userInfo, jwks, endSession);
+    }
+
+    private OidcClient tokenClient() {
+        OidcClient known = tokenClient;
+        if (known != null) {
+            return known;
+        }
+        synchronized (this) {
+            if (tokenClient == null) {
+                URI token = endpoints().token();
+                OidcClientConfigBuilder builder = new OidcClientConfigBuilder()
+                        .id("gateway-" + connectorId)
+                        .authServerUrl(settings.issuer())
+                        .discoveryEnabled(false)
+                        .tokenPath(token.toString())
+                        .clientId(settings.clientId())
+                        .connectionTimeout(settings.connectTimeout())
+                        .connectionRetryCount(1)
+                        .earlyTokensAcquisition(false)
+                        .grant(OidcClientConfig.Grant.Type.CODE);
+                settings.clientSecret().ifPresent(builder::credentials);
+                OidcClientConfig config = builder.build();
+                try {
+                    tokenClient = oidcClients.newClient(config).await().atMost(settings.readTimeout());
+                } catch (RuntimeException e) {
+                    throw unavailable("token client set-up", e);
+                }
+            }
+            return tokenClient;
+        }
+    }
+
+    private Map<String, Object> fetchJson(HttpRequest request, String what) {
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw unavailable(what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(what, e);
+        }
+        if (response.statusCode() != 200) {
+            throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, what + " answered HTTP " + response.statusCode());
+        }
+        if (response.body().length > MAX_DOCUMENT_BYTES) {
+            throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, what + " answer is too large");
+        }
+        try {
+            return json.readValue(response.body(), new TypeReference<Map<String, Object>>() { });
+        } catch (IOException e) {
+            throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, what + " answer is not a JSON object");
+        }
+    }
+
+    private URI required(Map<String, Object> document, String name) {
+        return optional(document, name).orElseThrow(() -> new GatewayException(Reason.IDP_UNAVAILABLE, connectorId,
+                "discovery document has no usable " + name));
+    }
+
+    private static Optional<URI> optional(Map<String, Object> document, String name) {
+        if (!(document.get(name) instanceof String text)) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+            return (scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null
+                    ? Optional.of(uri) : Optional.empty();
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private GatewayException unavailable(String what, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new GatewayException(Reason.IDP_UNAVAILABLE, connectorId,
+                what + " not reachable: " + root.getClass().getSimpleName());
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** IdP error texts are short codes; keep them printable and short in our logs. */
+    private static String safe(String text) {
+        if (text == null) {
+            return "";
+        }
+        String cut = text.length() > 200 ? text.substring(0, 200) : text;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}

@@ -1,0 +1,122 @@
+package org.communitysso.gateway.connector.oidc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.config.GatewayConfig;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorRegistry;
+import org.junit.jupiter.api.Test;
+
+/** An OIDC connector with a missing or invalid setting stops start-up with a message naming the key. */
+class OidcConfigurationTest {
+
+    private static final String PREFIX = "gateway.connectors.corp.";
+
+    @Test
+    void discoveryConnectorNeedsOnlyIssuerAndClient() {
+        Map<String, Connector> built = build(discovery());
+        assertEquals("oidc", built.get("corp").settings().type());
+    }
+
+    @Test
+    void explicitConnectorBuilds() {
+        Map<String, String> config = discovery();
+        config.put(PREFIX + "authorization-url", "https://login.corp.test/authorize");
+        config.put(PREFIX + "token-url", "https://login.corp.test/token");
+        config.put(PREFIX + "jwks-url", "https://login.corp.test/keys");
+        assertEquals("oidc", build(config).get("corp").settings().type());
+    }
+
+    @Test
+    void missingIssuerNamesTheKey() {
+        Map<String, String> config = discovery();
+        config.remove(PREFIX + "issuer");
+        assertFailsNaming(config, PREFIX + "issuer");
+    }
+
+    @Test
+    void missingClientIdNamesTheKey() {
+        Map<String, String> config = discovery();
+        config.remove(PREFIX + "client-id");
+        assertFailsNaming(config, PREFIX + "client-id");
+    }
+
+    @Test
+    void explicitEndpointsNeedTokenAndJwksUrls() {
+        Map<String, String> config = discovery();
+        config.put(PREFIX + "authorization-url", "https://login.corp.test/authorize");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
+        assertTrue(e.getMessage().contains(PREFIX + "token-url") && e.getMessage().contains(PREFIX + "jwks-url"),
+                e.getMessage());
+    }
+
+    @Test
+    void scopeWithoutOpenidIsRefused() {
+        Map<String, String> config = discovery();
+        config.put(PREFIX + "scope", "email profile");
+        assertFailsNaming(config, PREFIX + "scope");
+    }
+
+    @Test
+    void algorithmNoneOrHmacIsRefused() {
+        Map<String, String> config = discovery();
+        config.put(PREFIX + "oidc.algorithms", "RS256,none");
+        assertFailsNaming(config, PREFIX + "oidc.algorithms");
+        config.put(PREFIX + "oidc.algorithms", "HS256");
+        assertFailsNaming(config, PREFIX + "oidc.algorithms");
+    }
+
+    @Test
+    void nonHttpUrlsAndZeroTimeoutsAreRefused() {
+        Map<String, String> config = discovery();
+        config.put(PREFIX + "end-session-url", "javascript:alert(1)");
+        config.put(PREFIX + "read-timeout", "0S");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
+        assertTrue(e.getMessage().contains(PREFIX + "end-session-url")
+                && e.getMessage().contains(PREFIX + "read-timeout"), e.getMessage());
+    }
+
+    @Test
+    void discoveryUrlFollowsTheIssuer() {
+        assertEquals("https://idp.test/realms/x/.well-known/openid-configuration",
+                OidcConnectorFactory.discoveryUrl("https://idp.test/realms/x/").toString());
+    }
+
+    private static void assertFailsNaming(Map<String, String> config, String key) {
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+
+    private static Map<String, Connector> build(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(GatewayConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .build();
+        GatewayConfig gateway = config.getConfigMapping(GatewayConfig.class);
+        // nothing is fetched while building: discovery, keys and the token client are made on first use
+        return ConnectorRegistry.build(gateway.connectors(),
+                List.of(new OidcConnectorFactory(null, new TimeSource(), null)));
+    }
+
+    private static Map<String, String> discovery() {
+        Map<String, String> config = new HashMap<>();
+        config.put(PREFIX + "type", "oidc");
+        config.put(PREFIX + "issuer", "https://login.corp.test");
+        config.put(PREFIX + "client-id", "community");
+        config.put(PREFIX + "client-secret", "s3cret");
+        return config;
+    }
+}
