@@ -1,6 +1,5 @@
 package org.communitysso.gateway.connector.jwt;
 
-import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -11,20 +10,18 @@ import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
 import org.communitysso.gateway.connector.ReplayGuard;
 import org.communitysso.gateway.connector.Urls;
+import org.communitysso.gateway.connector.JoseErrors;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
-import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwx.JsonWebStructure;
-import org.jose4j.lang.InvalidAlgorithmException;
 import org.jose4j.lang.JoseException;
-import org.jose4j.lang.UnresolvableKeyException;
 
 /**
  * The token connector (SPEC 2.3): the IdP redirects the member to
@@ -134,7 +131,7 @@ final class JwtConnector implements Connector {
         try {
             return consumer.processToClaims(token);
         } catch (InvalidJwtException e) {
-            throw refuse(reasonFor(e), describe(e), e);
+            throw refuse(JoseErrors.reasonFor(e), JoseErrors.describe(e), e);
         }
     }
 
@@ -200,55 +197,8 @@ final class JwtConnector implements Connector {
         }
     }
 
-    private static Reason reasonFor(InvalidJwtException e) {
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidAlgorithmException) {
-                return Reason.ALGORITHM_NOT_ALLOWED;
-            }
-            if (cause instanceof UnresolvableKeyException) {
-                return hasCause(cause, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.UNKNOWN_KEY;
-            }
-        }
-        if (e.hasErrorCode(ErrorCodes.SIGNATURE_INVALID) || e.hasErrorCode(ErrorCodes.SIGNATURE_MISSING)) {
-            return Reason.SIGNATURE_INVALID;
-        }
-        if (e.hasErrorCode(ErrorCodes.EXPIRED)) {
-            return Reason.TOKEN_EXPIRED;
-        }
-        if (e.hasErrorCode(ErrorCodes.NOT_YET_VALID) || e.hasErrorCode(ErrorCodes.ISSUED_AT_INVALID_FUTURE)) {
-            return Reason.TOKEN_NOT_YET_VALID;
-        }
-        if (e.hasErrorCode(ErrorCodes.ISSUER_INVALID) || e.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
-            return Reason.ISSUER_INVALID;
-        }
-        if (e.hasErrorCode(ErrorCodes.AUDIENCE_INVALID) || e.hasErrorCode(ErrorCodes.AUDIENCE_MISSING)) {
-            return Reason.AUDIENCE_INVALID;
-        }
-        return Reason.TOKEN_MALFORMED;
-    }
 
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    /** jose4j's messages can quote the token's header or claims; log only error codes. */
-    private static String describe(InvalidJwtException e) {
-        StringBuilder codes = new StringBuilder("jose4j error codes:");
-        e.getErrorDetails().forEach(d -> codes.append(' ').append(d.getErrorCode()));
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        if (root != e) {
-            codes.append(" cause=").append(root.getClass().getSimpleName());
-        }
-        return codes.toString();
-    }
 
     private GatewayException refuse(Reason reason, String detail) {
         return new GatewayException(reason, settings.id(), detail);

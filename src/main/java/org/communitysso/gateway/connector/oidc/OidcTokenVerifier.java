@@ -1,24 +1,21 @@
 package org.communitysso.gateway.connector.oidc;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.connector.JoseErrors;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
-import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.keys.resolvers.VerificationKeyResolver;
-import org.jose4j.lang.InvalidAlgorithmException;
 import org.jose4j.lang.JoseException;
-import org.jose4j.lang.UnresolvableKeyException;
 
 /**
  * Verifies ID tokens (OpenID Connect Core 3.1.3.7) and logout tokens
@@ -104,7 +101,7 @@ final class OidcTokenVerifier {
         try {
             return builder.build().processToClaims(token);
         } catch (InvalidJwtException e) {
-            throw refuse(reasonFor(e), describe(e));
+            throw refuse(JoseErrors.reasonFor(e), JoseErrors.describe(e));
         }
     }
 
@@ -144,51 +141,8 @@ final class OidcTokenVerifier {
         return value instanceof String s && !s.isEmpty() ? s : null;
     }
 
-    private static Reason reasonFor(InvalidJwtException e) {
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidAlgorithmException) {
-                return Reason.ALGORITHM_NOT_ALLOWED;
-            }
-            if (cause instanceof UnresolvableKeyException) {
-                return hasCause(cause, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.UNKNOWN_KEY;
-            }
-        }
-        if (e.hasErrorCode(ErrorCodes.SIGNATURE_INVALID) || e.hasErrorCode(ErrorCodes.SIGNATURE_MISSING)) {
-            return Reason.SIGNATURE_INVALID;
-        }
-        if (e.hasErrorCode(ErrorCodes.EXPIRED)) {
-            return Reason.TOKEN_EXPIRED;
-        }
-        if (e.hasErrorCode(ErrorCodes.ISSUED_AT_INVALID_PAST)) {
-            return Reason.TOKEN_TOO_OLD;
-        }
-        if (e.hasErrorCode(ErrorCodes.NOT_YET_VALID) || e.hasErrorCode(ErrorCodes.ISSUED_AT_INVALID_FUTURE)) {
-            return Reason.TOKEN_NOT_YET_VALID;
-        }
-        if (e.hasErrorCode(ErrorCodes.ISSUER_INVALID) || e.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
-            return Reason.ISSUER_INVALID;
-        }
-        if (e.hasErrorCode(ErrorCodes.AUDIENCE_INVALID) || e.hasErrorCode(ErrorCodes.AUDIENCE_MISSING)) {
-            return Reason.AUDIENCE_INVALID;
-        }
-        return Reason.TOKEN_MALFORMED;
-    }
 
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    /** jose4j's messages can quote claims; log only its error codes. */
-    private static String describe(InvalidJwtException e) {
-        StringBuilder codes = new StringBuilder("jose4j error codes:");
-        e.getErrorDetails().forEach(d -> codes.append(' ').append(d.getErrorCode()));
-        return codes.toString();
-    }
 
     private GatewayException refuse(Reason reason, String detail) {
         return new GatewayException(reason, connectorId, detail);

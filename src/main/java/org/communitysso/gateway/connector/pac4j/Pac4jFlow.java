@@ -17,6 +17,7 @@ import java.util.Map;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.Urls;
+import org.communitysso.gateway.connector.JoseErrors;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.pac4j.core.context.CallContext;
@@ -133,7 +134,7 @@ public final class Pac4jFlow {
             if (e.getCause() instanceof OAuthResponseException refused) {
                 throw tokenEndpointRefused(refused);
             }
-            Reason reason = hasCause(e, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.PROFILE_INVALID;
+            Reason reason = JoseErrors.hasCause(e, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.PROFILE_INVALID;
             throw new GatewayException(reason, connectorId, "pac4j: " + firstLine(e));
         } catch (RuntimeException e) {
             // a provider answer pac4j or scribejava could not make sense of
@@ -165,14 +166,6 @@ public final class Pac4jFlow {
         return line.length() > 120 ? line.substring(0, 120) : line;
     }
 
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static String s256(String verifier) {
         try {
