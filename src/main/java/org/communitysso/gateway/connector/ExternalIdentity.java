@@ -1,5 +1,7 @@
 package org.communitysso.gateway.connector;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -9,6 +11,7 @@ import java.util.Map;
 public record ExternalIdentity(String connectorId, Map<String, Object> claims, String idpSessionId, String signOffHandle) {
 
     public ExternalIdentity {
-        claims = Map.copyOf(claims);
+        // providers send "field": null for empty fields; Map.copyOf would refuse them
+        claims = Collections.unmodifiableMap(new HashMap<>(claims));
     }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
+import org.communitysso.gateway.connector.Urls;
 import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 
 /** Facebook Login (SPEC 2.5) through pac4j's FacebookClient. */
@@ -49,9 +50,9 @@ final class FacebookConnector implements Connector {
         return false;
     }
 
-    /** Facebook has no sign-off redirect for third-party sites. */
+    /** Facebook has no sign-off for third-party sites; a configured sign-off-url is still honoured. */
     @Override
     public Optional<URI> signOffRedirect(SignOff signOff) {
-        return Optional.empty();
+        return settings.signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
     }
 }

@@ -28,15 +28,15 @@ public class FacebookConnectorFactory implements ConnectorFactory {
         ConnectorConfig.FacebookConfig facebook = config.facebook();
         String appId = problems.required(id, "client-id", config.clientId());
         String appSecret = problems.required(id, "client-secret", config.clientSecret());
-        if (!VERSION.matcher(facebook.graphApiVersion()).matches()) {
+        boolean versionValid = VERSION.matcher(facebook.graphApiVersion()).matches();
+        if (!versionValid) {
             problems.add(id, "facebook.graph-api-version", "must look like v23.0");
-            return null;
         }
         Optional<String> graph = problems.httpUrl(id, "facebook.graph-api-url", Optional.of(facebook.graphApiUrl()), true)
                 .map(u -> stripSlash(u.toString()));
         Optional<String> dialog = problems.httpUrl(id, "facebook.dialog-url", Optional.of(facebook.dialogUrl()), true)
                 .map(u -> stripSlash(u.toString()));
-        if (appId == null || appSecret == null || graph.isEmpty() || dialog.isEmpty()) {
+        if (!versionValid || appId == null || appSecret == null || graph.isEmpty() || dialog.isEmpty()) {
             return null;
         }
         GatewayFacebookClient client = new GatewayFacebookClient(appId, appSecret,

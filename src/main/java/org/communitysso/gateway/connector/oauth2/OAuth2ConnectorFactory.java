@@ -49,11 +49,16 @@ public class OAuth2ConnectorFactory implements ConnectorFactory {
                 yield null;
             }
         };
+        for (String name : oauth2.extraParameters().keySet()) {
+            if (Pac4jFlow.PROTOCOL_PARAMETERS.contains(name)) {
+                problems.add(id, "oauth2.extra-parameters." + name, "is set by the gateway itself");
+            }
+        }
         if (authorizationUrl.isEmpty() || tokenUrl.isEmpty() || profileUrl.isEmpty() || clientId == null
                 || clientSecret == null || verb == null || clientAuthentication == null) {
             return null;
         }
-        GenericApi20 api = new GenericApi20(authorizationUrl.get().toString(), tokenUrl.get().toString());
+        GenericApi20 api = new JsonOrFormTokenApi(authorizationUrl.get().toString(), tokenUrl.get().toString());
         api.setClientAuthenticationMethod(clientAuthentication);
         OAuth20Configuration configuration = new OAuth20Configuration();
         configuration.setApi(api);

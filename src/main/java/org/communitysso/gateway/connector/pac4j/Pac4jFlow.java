@@ -42,6 +42,9 @@ import org.pac4j.oauth.exception.OAuthCredentialsException;
 public final class Pac4jFlow {
 
     static final String CODE_VERIFIER = "gateway.pkce-verifier";
+    /** Authorization request parameters the flow sets; configuration may not add them again. */
+    public static final java.util.Set<String> PROTOCOL_PARAMETERS = java.util.Set.of("response_type", "client_id",
+            "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method");
     private static final String CALLBACK_URL = "gateway.callback-url";
 
     private final String connectorId;
@@ -58,6 +61,8 @@ public final class Pac4jFlow {
         http.setReadTimeout((int) readTimeout.toMillis());
         http.setFollowRedirects(false);
         client.getConfiguration().setHttpClientConfig(http);
+        // pac4j's default state is 10 characters; use the gateway's 256-bit ids
+        client.getConfiguration().setStateGenerator(call -> Secrets.randomId());
         client.setName(connectorId);
         client.setCallbackUrl("/auth/" + connectorId + "/return");
         client.setCallbackUrlResolver(new RequestCallbackUrl());
@@ -93,16 +98,17 @@ public final class Pac4jFlow {
         if (!callback.solicited() || callback.protocolData().get(CALLBACK_URL) == null) {
             throw new GatewayException(Reason.STATE_INVALID, connectorId, "no sign-on state for this answer");
         }
-        String error = callback.parameter("error");
-        if (error != null) {
-            String code = error.replaceAll("[^A-Za-z0-9_.-]", "?");
-            throw new GatewayException(Reason.IDP_ERROR, connectorId, "provider answered error=" + code)
-                    .withMemberDetail("The identity provider answered: " + code + ".");
-        }
         // pac4j turns a state mismatch into "no credentials"; check it here to say so
         String expectedState = callback.protocolData().get(client.getStateSessionAttributeName());
         if (expectedState == null || !Secrets.constantTimeEquals(expectedState, callback.parameter("state"))) {
             throw new GatewayException(Reason.STATE_INVALID, connectorId, "state parameter missing or mismatched");
+        }
+        String error = callback.parameter("error");
+        if (error != null) {
+            String code = error.length() > 64 ? error.substring(0, 64) : error;
+            code = code.replaceAll("[^A-Za-z0-9_.-]", "?");
+            throw new GatewayException(Reason.IDP_ERROR, connectorId, "provider answered error=" + code)
+                    .withMemberDetail("The identity provider answered: " + code + ".");
         }
         StateSessionStore store = new StateSessionStore(callback.protocolData());
         GatewayWebContext context = new GatewayWebContext(callback.parameters(),
@@ -127,15 +133,18 @@ public final class Pac4jFlow {
         } catch (OAuthResponseException e) {
             throw tokenEndpointRefused(e);
         } catch (HttpCommunicationException e) {
-            throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, "provider call failed: " + firstLine(e));
+            throw communicationFailed(e);
         } catch (OAuthException e) {
-            throw new GatewayException(Reason.IDP_ERROR, connectorId, "unreadable token response: " + firstLine(e));
+            throw new GatewayException(Reason.IDP_ERROR, connectorId, "unreadable token response");
         } catch (TechnicalException e) {
             if (e.getCause() instanceof OAuthResponseException refused) {
                 throw tokenEndpointRefused(refused);
             }
+            if (e.getCause() instanceof OAuthException) {
+                throw new GatewayException(Reason.IDP_ERROR, connectorId, "unreadable token response");
+            }
             Reason reason = JoseErrors.hasCause(e, IOException.class) ? Reason.IDP_UNAVAILABLE : Reason.PROFILE_INVALID;
-            throw new GatewayException(reason, connectorId, "pac4j: " + firstLine(e));
+            throw new GatewayException(reason, connectorId, "pac4j failure: " + e.getClass().getSimpleName());
         } catch (RuntimeException e) {
             // a provider answer pac4j or scribejava could not make sense of
             throw new GatewayException(Reason.IDP_ERROR, connectorId, "unexpected provider answer: "
@@ -159,11 +168,18 @@ public final class Pac4jFlow {
         return new GatewayException(Reason.IDP_ERROR, connectorId, "token endpoint refused the code (" + status + ")");
     }
 
-    /** pac4j's messages can quote response bodies; keep the log to one short line. */
-    private static String firstLine(Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        String line = message.lines().findFirst().orElse("");
-        return line.length() > 120 ? line.substring(0, 120) : line;
+    /**
+     * A provider call that failed: no answer or a 5xx is "unavailable"; a 4xx
+     * (e.g. the profile endpoint refusing the token) is the provider's refusal.
+     * pac4j's message quotes the response body, so only the status is logged.
+     */
+    private GatewayException communicationFailed(HttpCommunicationException e) {
+        int status = e.getCode();
+        if (status >= 400 && status < 500) {
+            return new GatewayException(Reason.IDP_ERROR, connectorId, "provider refused the call (" + status + ")");
+        }
+        return new GatewayException(Reason.IDP_UNAVAILABLE, connectorId,
+                status > 0 ? "provider answered " + status : "provider could not be reached");
     }
 
 

@@ -118,6 +118,56 @@ class OAuth2SignOnTest {
     }
 
     @Test
+    void formEncodedTokenAnswersAndNullProfileFieldsAreAccepted() {
+        String id = "form-" + UUID.randomUUID();
+        String code = "code-" + UUID.randomUUID();
+        idp.register(post(urlEqualTo("/codehub/token")).withRequestBody(
+                com.github.tomakehurst.wiremock.client.WireMock.containing("code=" + code)).atPriority(1)
+                .willReturn(aResponse().withHeader("Content-Type", "application/x-www-form-urlencoded")
+                        .withBody("access_token=at-" + id + "&scope=read%3Auser&token_type=bearer")));
+        stubProfile(get(urlEqualTo("/codehub/user")), "at-" + id, "{\"data\":{\"account\":{\"id\":\"" + id
+                + "\",\"login\":\"fm" + id.substring(5, 13) + "\",\"avatar_url\":null},\"emails\":[]},\"bio\":null}");
+        OAuthBrowser.Started started = OAuthBrowser.login("github", "/f");
+        Response back = OAuthBrowser.back("/auth/github/return", started.stateCookie(), "code", code,
+                "state", started.state());
+        assertEquals(302, back.statusCode(), back.asString());
+        GatewayClient.session(back.getCookie("community_session")).then()
+                .body("externalId", org.hamcrest.Matchers.equalTo(id))
+                .body("email", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void formEncodedErrorForAUsedCodeIsCodeInvalid() {
+        String code = "code-" + UUID.randomUUID();
+        idp.register(post(urlEqualTo("/codehub/token")).withRequestBody(
+                com.github.tomakehurst.wiremock.client.WireMock.containing("code=" + code)).atPriority(1)
+                .willReturn(aResponse().withHeader("Content-Type", "application/x-www-form-urlencoded")
+                        .withBody("error=bad_verification_code&error_description=The+code+passed+is+incorrect")));
+        OAuthBrowser.Started started = OAuthBrowser.login("github", "/");
+        assertRefused(OAuthBrowser.back("/auth/github/return", started.stateCookie(), "code", code,
+                "state", started.state()), 400, "code_invalid", null);
+    }
+
+    @Test
+    void profileEndpointRefusingTheTokenIsTheProvidersRefusal() {
+        String id = "p401-" + UUID.randomUUID();
+        String code = "code-" + UUID.randomUUID();
+        stubToken("/codehub/token", code, "at-" + id);
+        idp.register(get(urlEqualTo("/codehub/user")).withHeader("Authorization", equalTo("Bearer at-" + id))
+                .willReturn(aResponse().withStatus(401).withBody("{\"message\":\"Bad credentials for jane@x.test\"}")));
+        OAuthBrowser.Started started = OAuthBrowser.login("github", "/");
+        assertRefused(OAuthBrowser.back("/auth/github/return", started.stateCookie(), "code", code,
+                "state", started.state()), 400, "idp_error", id);
+    }
+
+    @Test
+    void errorAnswerWithAForgedStateIsAStateProblem() {
+        OAuthBrowser.Started started = OAuthBrowser.login("github", "/");
+        assertRefused(OAuthBrowser.back("/auth/github/return", started.stateCookie(), "error", "access_denied",
+                "state", "forged"), 400, "state_invalid", null);
+    }
+
+    @Test
     void promptLoginReachesTheProvider() {
         assertEquals("login", OAuthBrowser.login("github", "/", "prompt", "login").query().get("prompt"));
         assertNull(OAuthBrowser.login("github", "/").query().get("prompt"));
