@@ -143,6 +143,25 @@ public class SessionService {
         return sessions.size();
     }
 
+    /**
+     * Revokes the sessions whose IdP session id starts with {@code prefix} (SAML SLO
+     * naming a member without a SessionIndex: every session of that NameID).
+     * The prefix is the connector's own opaque key, free of LIKE wildcards.
+     */
+    public int revokeByIdpSessionPrefix(String connectorId, String prefix, String why) {
+        if (prefix == null || prefix.isEmpty() || prefix.contains("%") || prefix.contains("_")) {
+            throw new IllegalArgumentException("prefix must be non-empty and free of LIKE wildcards");
+        }
+        List<SessionRecord> sessions = QuarkusTransaction.requiringNew().call(() -> {
+            List<SessionRecord> found = SessionRecord.list("connectorId = ?1 and idpSessionId like ?2", connectorId,
+                    prefix + "%");
+            found.forEach(SessionRecord::delete);
+            return found;
+        });
+        sessions.forEach(s -> Audit.sessionRevoked(s.accountId, why, 1));
+        return sessions.size();
+    }
+
     @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledSweep() {
         sweep();
