@@ -98,6 +98,7 @@ final class SamlSignatures {
         if (id.isEmpty()) {
             throw new Invalid(Reason.SIGNATURE_INVALID, "signed element has no ID");
         }
+        checkAlgorithmsBeforeParsing(signature);
         XMLSignatureFactory factory = XMLSignatureFactory.getInstance("DOM");
         boolean anyKeyTried = false;
         for (PublicKey key : keys) {
@@ -123,6 +124,26 @@ final class SamlSignatures {
         }
         throw new Invalid(Reason.SIGNATURE_INVALID, anyKeyTried ? "signature does not verify with the configured "
                 + "certificate(s)" : "no certificate configured");
+    }
+
+    /**
+     * The JDK refuses SHA-1 while unmarshalling, with an exception that does not say
+     * why; reading the algorithms first gives the member the right reason code.
+     */
+    private void checkAlgorithmsBeforeParsing(Element signature) throws Invalid {
+        var methods = signature.getElementsByTagNameNS(SamlXml.DSIG, "SignatureMethod");
+        for (int i = 0; i < methods.getLength(); i++) {
+            if (!allowedSignature(((Element) methods.item(i)).getAttribute("Algorithm"))) {
+                throw new Invalid(Reason.ALGORITHM_NOT_ALLOWED, "signature algorithm not allowed");
+            }
+        }
+        var digests = signature.getElementsByTagNameNS(SamlXml.DSIG, "DigestMethod");
+        for (int i = 0; i < digests.getLength(); i++) {
+            String digest = ((Element) digests.item(i)).getAttribute("Algorithm");
+            if (!(STRONG_DIGESTS.contains(digest) || (sha1Allowed && Algorithm.SHA1.digestUri.equals(digest)))) {
+                throw new Invalid(Reason.ALGORITHM_NOT_ALLOWED, "digest algorithm not allowed");
+            }
+        }
     }
 
     private void checkShape(XMLSignature signature, String id) throws Invalid {
