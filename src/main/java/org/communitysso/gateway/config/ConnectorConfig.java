@@ -72,6 +72,8 @@ public interface ConnectorConfig {
 
     OidcConfig oidc();
 
+    SamlConfig saml();
+
     interface ConnectorSessionConfig {
         Optional<Duration> inactivityTimeout();
 
@@ -154,5 +156,48 @@ public interface ConnectorConfig {
         /** A back-channel logout token older than this (by iat) is refused. */
         @WithDefault("5M")
         Duration logoutTokenMaxAge();
+    }
+
+    /** {@code saml.*}: the SPEC 10 names, plus the SP's own key and the clock skew. */
+    interface SamlConfig {
+        Optional<String> idpEntityId();
+
+        Optional<String> ssoUrl();
+
+        Optional<String> sloUrl();
+
+        /** PEM; several certificates for a rollover. */
+        Optional<String> idpCertificate();
+
+        /** Read at start-up for the IdP's certificates (and SSO/SLO URLs when not set). */
+        Optional<String> idpMetadataUrl();
+
+        Optional<String> spEntityId();
+
+        /** post | redirect: how the AuthnRequest travels to the IdP. */
+        @WithDefault("redirect")
+        String binding();
+
+        @WithDefault("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified")
+        String nameIdFormat();
+
+        @WithDefault("false")
+        boolean signRequests();
+
+        /** sha1 | sha256 | sha512: for our requests; sha1 is accepted from the IdP only when set here. */
+        @WithDefault("sha256")
+        String signatureAlgorithm();
+
+        @WithDefault("false")
+        boolean allowIdpInitiated();
+
+        @WithDefault("60S")
+        Duration clockSkew();
+
+        /** The SP's private key (PEM PKCS#8): signs requests, decrypts assertions. */
+        Optional<String> spPrivateKey();
+
+        /** The SP's certificate (PEM) published in the metadata. */
+        Optional<String> spCertificate();
     }
 }

@@ -34,14 +34,35 @@ public interface Connector {
     record SignOnRequest(String gatewayReturnUrl, boolean forceLogin) {
     }
 
-    record SignOnStart(URI redirect, Map<String, String> protocolData) {
+    /**
+     * Where the member goes next. Usually a redirect; a connector whose protocol
+     * needs an HTTP POST to the IdP (SAML HTTP-POST binding) sets {@code formPost}
+     * and the edge answers with an auto-submitting form instead.
+     */
+    record SignOnStart(URI redirect, Map<String, String> protocolData, FormPost formPost) {
+        public SignOnStart(URI redirect, Map<String, String> protocolData) {
+            this(redirect, protocolData, null);
+        }
+    }
+
+    /** A form the member's browser posts to the IdP: action URL and hidden fields. */
+    record FormPost(URI action, Map<String, String> fields) {
+        public FormPost {
+            fields = Map.copyOf(fields);
+        }
     }
 
     /**
      * What the IdP sent (query and form parameters) and, for a sign-on the
-     * gateway started, the protocol data kept with its state.
+     * gateway started, the protocol data kept with its state. {@code gatewayBaseUrl}
+     * is the gateway's external base URL (protocols that check where an answer was addressed).
      */
-    record Callback(Map<String, String> parameters, Map<String, String> protocolData, boolean solicited) {
+    record Callback(Map<String, String> parameters, Map<String, String> protocolData, boolean solicited,
+            String gatewayBaseUrl) {
+        public Callback(Map<String, String> parameters, Map<String, String> protocolData, boolean solicited) {
+            this(parameters, protocolData, solicited, null);
+        }
+
         public String parameter(String name) {
             return parameters.get(name);
         }

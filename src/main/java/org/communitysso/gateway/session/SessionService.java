@@ -133,21 +133,29 @@ public class SessionService {
 
     /** Revokes the sessions an IdP names by its own session id (back-channel logout, SAML SLO). */
     public int revokeByIdpSession(String connectorId, String idpSessionId, String why) {
-        List<SessionRecord> sessions = QuarkusTransaction.requiringNew().call(() -> {
-            List<SessionRecord> found = SessionRecord.list("connectorId = ?1 and idpSessionId = ?2", connectorId,
-                    idpSessionId);
-            found.forEach(SessionRecord::delete);
-            return found;
-        });
-        sessions.forEach(s -> Audit.sessionRevoked(s.accountId, why, 1));
-        return sessions.size();
+        return revokeWhere("connectorId = ?1 and idpSessionId = ?2", why, connectorId, idpSessionId);
     }
 
     /** Revokes every session one IdP user holds through one connector (logout naming the user only). */
     public int revokeByExternalId(String connectorId, String externalId, String why) {
+        return revokeWhere("connectorId = ?1 and externalId = ?2", why, connectorId, externalId);
+    }
+
+    /**
+     * Revokes the sessions whose IdP session id starts with {@code prefix} (SAML SLO
+     * naming a member without a SessionIndex: every session of that NameID).
+     * The prefix is the connector's own opaque key, free of LIKE wildcards.
+     */
+    public int revokeByIdpSessionPrefix(String connectorId, String prefix, String why) {
+        if (prefix == null || prefix.isEmpty() || prefix.contains("%") || prefix.contains("_")) {
+            throw new IllegalArgumentException("prefix must be non-empty and free of LIKE wildcards");
+        }
+        return revokeWhere("connectorId = ?1 and idpSessionId like ?2", why, connectorId, prefix + "%");
+    }
+
+    private int revokeWhere(String query, String why, Object... parameters) {
         List<SessionRecord> sessions = QuarkusTransaction.requiringNew().call(() -> {
-            List<SessionRecord> found = SessionRecord.list("connectorId = ?1 and externalId = ?2", connectorId,
-                    externalId);
+            List<SessionRecord> found = SessionRecord.list(query, parameters);
             found.forEach(SessionRecord::delete);
             return found;
         });

@@ -16,5 +16,7 @@ public final class Pages {
     public static native TemplateInstance chooseUsername(String csrf, String message, String username,
             boolean askEmail, boolean emailRequired, String email);
 
+    public static native TemplateInstance formPost(String action, java.util.List<FormPostPage.Field> fields, String nonce);
+
     public static native TemplateInstance error(String code, String message, String detail, String landingUrl);
 }

@@ -17,6 +17,10 @@ public class SecurityHeaders {
         headers.putSingle("Referrer-Policy", "no-referrer");
         headers.putSingle("X-Content-Type-Options", "nosniff");
         headers.putSingle("X-Frame-Options", "DENY");
+        // A page that set its own, stricter policy (the auto-submitting form's script nonce) keeps it.
+        if (headers.containsKey("Content-Security-Policy")) {
+            return;
+        }
         headers.putSingle("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                 + "img-src 'self' https: http: data:; frame-ancestors 'none'; form-action 'self' https: http:");
     }

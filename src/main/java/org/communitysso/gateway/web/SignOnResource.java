@@ -71,6 +71,9 @@ public class SignOnResource {
         Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
                 urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt)));
         String state = states.create(connector.id(), target, start.protocolData());
+        if (start.formPost() != null) {
+            return FormPostPage.answer(start.formPost(), cookies.signOn(state));
+        }
         return Response.status(Response.Status.FOUND).location(start.redirect()).cookie(cookies.signOn(state)).build();
     }
 
@@ -78,7 +81,7 @@ public class SignOnResource {
     @Path("/{connector}/return")
     public Response returnGet(@PathParam("connector") String pathId, @Context UriInfo uriInfo,
             @CookieParam(Cookies.SIGN_ON) String stateCookie, @CookieParam(Cookies.SESSION) String session) {
-        return handleReturn(pathId, single(uriInfo.getQueryParameters()), stateCookie, session);
+        return handleReturn(pathId, single(uriInfo.getQueryParameters()), stateCookie, session, uriInfo);
     }
 
     @POST
@@ -89,12 +92,14 @@ public class SignOnResource {
             @CookieParam(Cookies.SESSION) String session) {
         Map<String, String> parameters = single(uriInfo.getQueryParameters());
         parameters.putAll(single(form));
-        return handleReturn(pathId, parameters, stateCookie, session);
+        return handleReturn(pathId, parameters, stateCookie, session, uriInfo);
     }
 
-    private Response handleReturn(String pathId, Map<String, String> parameters, String stateCookie, String session) {
+    private Response handleReturn(String pathId, Map<String, String> parameters, String stateCookie, String session,
+            UriInfo uriInfo) {
         Optional<SignOnStates.State> state = states.peek(stateCookie);
-        Connector.Callback probe = new Connector.Callback(parameters, Map.of(), false);
+        String base = urls.base(uriInfo);
+        Connector.Callback probe = new Connector.Callback(parameters, Map.of(), false, base);
         Connector connector = ConnectorRegistry.isReturnAlias(pathId)
                 ? registry.resolveShared(pathId, state.map(SignOnStates.State::connectorId), probe)
                 : registry.require(pathId);
@@ -102,10 +107,13 @@ public class SignOnResource {
         boolean solicited = state.isPresent() && state.get().connectorId().equals(connector.id())
                 && states.consume(stateCookie);
         Connector.Callback callback = solicited
-                ? new Connector.Callback(parameters, state.get().protocolData(), true)
+                ? new Connector.Callback(parameters, state.get().protocolData(), true, base)
                 : probe;
         ExternalIdentity identity = connector.complete(callback);
-        String target = solicited ? state.get().target() : returnUrls.landingUrl();
+        // An unsolicited answer may ask for a target (SAML RelayState): checked like any return_url.
+        String target = solicited ? state.get().target()
+                : identity.requestedTarget() != null ? returnUrls.targetOrLanding(identity.requestedTarget())
+                : returnUrls.landingUrl();
         return flow.finish(connector, identity, target, session);
     }
 

@@ -28,7 +28,10 @@ import java.util.Map;
  * <li>{@code oidc-a}: OpenID Connect, endpoints by discovery, groups mapped to roles, trusted emails;</li>
  * <li>{@code oidc-b}: OpenID Connect, endpoints configured explicitly, its own keys and client;</li>
  * <li>{@code oidc-slow}: a token endpoint slower than the 1 s read timeout (testing mode);</li>
- * <li>{@code oidc-down}: an issuer nobody listens on (testing mode).</li>
+ * <li>{@code oidc-down}: an issuer nobody listens on (testing mode);</li>
+ * <li>{@code corp}: SAML2, HTTP-Redirect binding, signed requests, SP key (encryption), two IdP
+ * certificates (rollover), SLO, no IdP-initiated sign-on;</li>
+ * <li>{@code portal}: SAML2, HTTP-POST binding, IdP-initiated sign-on allowed, SHA-1 accepted.</li>
  * </ul>
  * The OIDC token and userinfo answers are stubbed per sign-on by {@link TestOidc}.
  * Private keys reach the tests through test-only config keys ({@code test.*}).
@@ -48,6 +51,10 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     public static final String OIDC_A_KID = "a-1";
     public static final String OIDC_B_CLIENT = "community-b";
     public static final String OIDC_B_KID = "b-1";
+
+    public static final String CORP_IDP = "https://idp.corp.test/saml";
+    public static final String PORTAL_IDP = "https://idp.portal.test/saml";
+    public static final String SP_ENTITY_ID = "https://community.example.com/saml";
 
     private WireMockServer wireMock;
 
@@ -147,6 +154,47 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "fb.trust-email", "true");
         config.put(c + "fb.facebook.graph-api-url", wm + "/graph");
         config.put(c + "fb.facebook.dialog-url", wm + "/dialog");
+
+        // SAML2: the IdP signs with samlIdp; samlNext is its next certificate (rollover);
+        // samlRogue is nobody's; samlSp is the gateway's own key pair.
+        KeyPair samlIdp = SamlTestIdp.rsa();
+        KeyPair samlNext = SamlTestIdp.rsa();
+        KeyPair samlRogue = SamlTestIdp.rsa();
+        KeyPair samlSp = SamlTestIdp.rsa();
+        var idpCert = SamlTestIdp.selfSigned(samlIdp, "idp");
+        var spCert = SamlTestIdp.selfSigned(samlSp, "community");
+        config.put("test.saml.idp-key", SamlTestIdp.encode(samlIdp));
+        config.put("test.saml.idp-cert", SamlTestIdp.pem(idpCert));
+        config.put("test.saml.rogue-key", SamlTestIdp.encode(samlRogue));
+        config.put("test.saml.rogue-cert", SamlTestIdp.pem(SamlTestIdp.selfSigned(samlRogue, "rogue")));
+        config.put("test.saml.sp-key", SamlTestIdp.encode(samlSp));
+        config.put("test.saml.sp-cert", SamlTestIdp.pem(spCert));
+
+        config.put(c + "corp.type", "saml2");
+        config.put(c + "corp.label", "Sign in with Corp");
+        config.put(c + "corp.saml.idp-entity-id", CORP_IDP);
+        config.put(c + "corp.saml.sso-url", "https://idp.corp.test/sso?tenant=community");
+        config.put(c + "corp.saml.slo-url", "https://idp.corp.test/slo");
+        config.put(c + "corp.saml.idp-certificate", SamlTestIdp.pem(SamlTestIdp.selfSigned(samlNext, "idp-next"))
+                + SamlTestIdp.pem(idpCert));
+        config.put(c + "corp.saml.sp-entity-id", SP_ENTITY_ID);
+        config.put(c + "corp.saml.binding", "redirect");
+        config.put(c + "corp.saml.sign-requests", "true");
+        config.put(c + "corp.saml.signature-algorithm", "sha256");
+        config.put(c + "corp.saml.name-id-format", "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+        config.put(c + "corp.saml.sp-private-key", SamlTestIdp.privatePem(samlSp));
+        config.put(c + "corp.saml.sp-certificate", SamlTestIdp.pem(spCert));
+        config.put(c + "corp.saml.clock-skew", "30S");
+        config.put(c + "corp.role-mapping.staff", "21, 22");
+
+        config.put(c + "portal.type", "saml2");
+        config.put(c + "portal.saml.idp-entity-id", PORTAL_IDP);
+        config.put(c + "portal.saml.sso-url", "https://idp.portal.test/sso");
+        config.put(c + "portal.saml.idp-certificate", SamlTestIdp.pem(idpCert));
+        config.put(c + "portal.saml.sp-entity-id", SP_ENTITY_ID);
+        config.put(c + "portal.saml.binding", "post");
+        config.put(c + "portal.saml.signature-algorithm", "sha1");
+        config.put(c + "portal.saml.allow-idp-initiated", "true");
         oidc(config, oidcA, oidcB);
         return config;
     }

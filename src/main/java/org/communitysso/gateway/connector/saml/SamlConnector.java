@@ -1,0 +1,407 @@
+package org.communitysso.gateway.connector.saml;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.ExternalIdentity;
+import org.communitysso.gateway.connector.ReplayGuard;
+import org.communitysso.gateway.connector.Urls;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * A SAML 2.0 IdP (SPEC 2.4): SP- and IdP-initiated Web SSO, SP metadata and
+ * single logout. The acceptance rules live in {@link SamlResponseValidator}.
+ */
+public final class SamlConnector implements Connector {
+
+    /** NameID is the id; attributes of the user data format's own names are read as they are. */
+    private static final Map<String, String> DEFAULT_MAPPING = Map.of("id", "nameId", "username", "username",
+            "email", "email", "custom-roles", "customRoles", "avatar", "avatar", "groups", "groups");
+    /** Common attribute names and OIDs that fill a user-data claim the IdP did not send under its own name. */
+    private static final Map<String, List<String>> ALIASES = Map.of(
+            "email", List.of("mail", "urn:oid:0.9.2342.19200300.100.1.3", "emailAddress",
+                    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+            "username", List.of("uid", "urn:oid:0.9.2342.19200300.100.1.1", "preferred_username",
+                    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", "displayName",
+                    "urn:oid:2.16.840.1.113730.3.1.241"),
+            "groups", List.of("memberOf", "isMemberOf", "urn:oid:1.3.6.1.4.1.5923.1.5.1.1", "Role",
+                    "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+                    "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"),
+            "avatar", List.of("picture", "jpegPhotoUrl"));
+    /** Single-valued user-data fields: the first value of a multi-valued attribute. */
+    private static final Set<String> SINGLE_VALUED = Set.of("email", "username", "avatar", "id");
+    private static final Duration LOGOUT_REQUEST_LIFETIME = Duration.ofMinutes(10);
+    private static final int MAX_INFLATED_BYTES = 256 * 1024;
+
+    /** The validated settings of one saml2 connector. */
+    record Settings(String idpEntityId, URI ssoUrl, Optional<URI> sloUrl, String spEntityId, boolean postBinding,
+            String nameIdFormat, boolean signRequests, SamlSignatures.Algorithm algorithm, boolean allowIdpInitiated,
+            Duration clockSkew, SamlSignatures signatures, KeyPair spKeys, X509Certificate spCertificate) {
+    }
+
+    private final ConnectorSettings settings;
+    private final Settings saml;
+    private final SamlResponseValidator validator;
+    private final ReplayGuard replayGuard;
+    private final TimeSource time;
+
+    SamlConnector(ConnectorSettings settings, Settings saml, ReplayGuard replayGuard, TimeSource time) {
+        this.settings = settings;
+        this.saml = saml;
+        this.replayGuard = replayGuard;
+        this.time = time;
+        PrivateKey decryptionKey = saml.spKeys() == null ? null : saml.spKeys().getPrivate();
+        this.validator = new SamlResponseValidator(new SamlResponseValidator.Policy(settings.id(), saml.idpEntityId(),
+                saml.spEntityId(), saml.signatures(), saml.clockSkew(), saml.allowIdpInitiated(), decryptionKey));
+    }
+
+    @Override
+    public ConnectorSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Map<String, String> defaultMapping() {
+        return DEFAULT_MAPPING;
+    }
+
+    @Override
+    public SignOnStart start(SignOnRequest request) {
+        String requestId = SamlMessages.newId();
+        // RelayState is an opaque random value, never the member's target: that stays in the gateway's state.
+        String relayState = Secrets.randomId();
+        String xml = SamlMessages.authnRequest(requestId, time.now(), saml.ssoUrl().toString(),
+                request.gatewayReturnUrl(), saml.spEntityId(), saml.nameIdFormat(), request.forceLogin());
+        Map<String, String> protocolData = Map.of("requestId", requestId, "relayState", relayState);
+        if (saml.postBinding()) {
+            String message = saml.signRequests() ? SamlMessages.signXml(xml, saml.spKeys(), saml.spCertificate(),
+                    saml.algorithm()) : xml;
+            String encoded = Base64.getEncoder().encodeToString(message.getBytes(StandardCharsets.UTF_8));
+            return new SignOnStart(saml.ssoUrl(), protocolData,
+                    new FormPost(saml.ssoUrl(), Map.of("SAMLRequest", encoded, "RelayState", relayState)));
+        }
+        return new SignOnStart(redirectBinding(saml.ssoUrl(), "SAMLRequest", xml, relayState, saml.signRequests()),
+                protocolData);
+    }
+
+    /** HTTP-Redirect binding: deflated message, RelayState, and the query signed when asked. */
+    private URI redirectBinding(URI endpoint, String parameter, String xml, String relayState, boolean sign) {
+        String query = parameter + "=" + encode(SamlMessages.deflateBase64(xml))
+                + (relayState == null ? "" : "&RelayState=" + encode(relayState));
+        if (sign) {
+            query += "&SigAlg=" + encode(saml.algorithm().signatureUri);
+            query += "&Signature=" + encode(SamlSignatures.signRedirect(query, saml.algorithm(),
+                    saml.spKeys().getPrivate()));
+        }
+        String base = endpoint.toString();
+        return URI.create(base + (base.contains("?") ? "&" : "?") + query);
+    }
+
+    @Override
+    public ExternalIdentity complete(Callback callback) {
+        String encoded = callback.parameter("SAMLResponse");
+        if (encoded == null || encoded.isBlank()) {
+            throw new GatewayException(Reason.TOKEN_MISSING, settings.id(), "no SAMLResponse");
+        }
+        byte[] xml;
+        try {
+            xml = Base64.getMimeDecoder().decode(encoded);
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(Reason.SAML_INVALID, settings.id(), "SAMLResponse is not base64");
+        }
+        String requestId = null;
+        if (callback.solicited()) {
+            if (!Secrets.constantTimeEquals(callback.protocolData().get("relayState"), callback.parameter("RelayState"))) {
+                throw new GatewayException(Reason.STATE_INVALID, settings.id(), "RelayState does not match the sign-on");
+            }
+            requestId = callback.protocolData().get("requestId");
+        }
+        SamlResponseValidator.Verified verified = validator.validate(xml, new SamlResponseValidator.Expected(
+                acsUrls(callback.gatewayBaseUrl()), callback.solicited(), requestId, time.now()));
+        if (!replayGuard.firstUse(settings.id(), "saml:" + verified.assertionId(), verified.keepUntil())) {
+            throw new GatewayException(Reason.REPLAYED, settings.id(), "assertion id already used");
+        }
+        SignOffHandle handle = new SignOffHandle(verified.nameId(), verified.nameIdFormat(), verified.nameQualifier(),
+                verified.spNameQualifier(), verified.sessionIndex());
+        String requestedTarget = callback.solicited() ? null : callback.parameter("RelayState");
+        return new ExternalIdentity(settings.id(), claims(verified), idpSessionId(verified.nameId(),
+                verified.sessionIndex()), handle.encode(), requestedTarget);
+    }
+
+    /** Where responses may be addressed: this connector's return URL and the shared SAML one. */
+    private Set<String> acsUrls(String baseUrl) {
+        if (baseUrl == null) {
+            return Set.of();
+        }
+        return Set.of(baseUrl + "/auth/" + settings.id() + "/return", baseUrl + "/auth/saml/return");
+    }
+
+    /** NameID and attributes as claims; single values as strings, several as lists. */
+    static Map<String, Object> claims(SamlResponseValidator.Verified verified) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        verified.attributes().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                claims.put(name, values.size() == 1 ? values.get(0) : List.copyOf(values));
+            }
+        });
+        ALIASES.forEach((claim, names) -> {
+            if (!claims.containsKey(claim)) {
+                names.stream().filter(claims::containsKey).findFirst().ifPresent(name -> claims.put(claim,
+                        SINGLE_VALUED.contains(claim) ? first(claims.get(name)) : claims.get(name)));
+            }
+        });
+        claims.put("nameId", verified.nameId());
+        if (verified.nameIdFormat() != null) {
+            claims.put("nameIdFormat", verified.nameIdFormat());
+        }
+        return claims;
+    }
+
+    private static Object first(Object value) {
+        return value instanceof List<?> list ? list.get(0) : value;
+    }
+
+    /**
+     * What SLO matches sessions by: the NameID's hash, then the SessionIndex's.
+     * Hashes keep the column short and the NameID out of the index.
+     */
+    static String idpSessionId(String nameId, String sessionIndex) {
+        return nameIdKey(nameId) + Secrets.sha256Hex(sessionIndex == null ? "" : sessionIndex);
+    }
+
+    static String nameIdKey(String nameId) {
+        return Secrets.sha256Hex(nameId) + "|";
+    }
+
+    /** At the shared /auth/saml/return: is this answer from our IdP? (Issuer, unverified: routing only.) */
+    @Override
+    public boolean recognises(Callback callback) {
+        String encoded = callback.parameter("SAMLResponse");
+        if (encoded == null) {
+            return false;
+        }
+        try {
+            Element root = SamlXml.parse(Base64.getMimeDecoder().decode(encoded)).getDocumentElement();
+            Element issuer = SamlXml.child(root, SamlXml.ASSERTION, "Issuer");
+            if (issuer == null) {
+                Element assertion = SamlXml.child(root, SamlXml.ASSERTION, "Assertion");
+                issuer = assertion == null ? null : SamlXml.child(assertion, SamlXml.ASSERTION, "Issuer");
+            }
+            return issuer != null && saml.idpEntityId().equals(SamlXml.text(issuer));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** SP-initiated single logout: a LogoutRequest naming the member's NameID and SessionIndex. */
+    @Override
+    public Optional<URI> signOffRedirect(SignOff signOff) {
+        SignOffHandle handle = SignOffHandle.decode(signOff.signOffHandle());
+        if (saml.sloUrl().isEmpty() || handle == null) {
+            return settings.signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
+        }
+        String xml = SamlMessages.logoutRequest(SamlMessages.newId(), time.now(), saml.sloUrl().get().toString(),
+                saml.spEntityId(), handle);
+        return Optional.of(redirectBinding(saml.sloUrl().get(), "SAMLRequest", xml, signOff.returnUrl(),
+                saml.spKeys() != null));
+    }
+
+    // ---- SP metadata -------------------------------------------------------------------------
+
+    /** The SP metadata an IdP administrator imports. */
+    public String metadata(String baseUrl) {
+        String acs = baseUrl + "/auth/" + settings.id() + "/return";
+        String slo = baseUrl + "/auth/" + settings.id() + "/saml/slo";
+        StringBuilder xml = new StringBuilder()
+                .append("<md:EntityDescriptor xmlns:md=\"").append(SamlXml.METADATA).append("\" xmlns:ds=\"")
+                .append(SamlXml.DSIG).append("\" entityID=\"").append(SamlMessages.escape(saml.spEntityId())).append("\">")
+                .append("<md:SPSSODescriptor AuthnRequestsSigned=\"").append(saml.signRequests())
+                .append("\" WantAssertionsSigned=\"true\" protocolSupportEnumeration=\"").append(SamlXml.PROTOCOL)
+                .append("\">");
+        if (saml.spCertificate() != null) {
+            String certificate = SamlMessages.base64(saml.spCertificate());
+            for (String use : List.of("signing", "encryption")) {
+                xml.append("<md:KeyDescriptor use=\"").append(use).append("\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>")
+                        .append(certificate).append("</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>");
+            }
+        }
+        for (String binding : List.of(SamlMessages.REDIRECT_BINDING, SamlMessages.POST_BINDING)) {
+            xml.append("<md:SingleLogoutService Binding=\"").append(binding).append("\" Location=\"")
+                    .append(SamlMessages.escape(slo)).append("\"/>");
+        }
+        xml.append("<md:NameIDFormat>").append(SamlMessages.escape(saml.nameIdFormat())).append("</md:NameIDFormat>")
+                .append("<md:AssertionConsumerService Binding=\"").append(SamlMessages.POST_BINDING)
+                .append("\" Location=\"").append(SamlMessages.escape(acs)).append("\" index=\"0\" isDefault=\"true\"/>")
+                .append("</md:SPSSODescriptor></md:EntityDescriptor>");
+        return xml.toString();
+    }
+
+    // ---- single logout from the IdP --------------------------------------------------------------
+
+    /**
+     * A message at the SLO endpoint. {@code rawQuery} is the query string as received
+     * (the HTTP-Redirect signature covers it byte for byte); {@code form} the POST fields.
+     */
+    public record SloMessage(String rawQuery, Map<String, String> form, String gatewayBaseUrl) {
+    }
+
+    /**
+     * What to do: revoke the sessions the IdP named ({@code idpSessionIds} exactly, or all
+     * sessions under {@code idpSessionPrefix}), then go to {@code redirect} (our
+     * LogoutResponse to the IdP) or, after our own logout, to {@code relayState} as a return_url.
+     */
+    public record SloOutcome(List<String> idpSessionIds, String idpSessionPrefix, URI redirect, String relayState) {
+    }
+
+    public SloOutcome handleSlo(SloMessage message) {
+        boolean redirect = message.form().isEmpty();
+        Map<String, String> raw = redirect ? rawParameters(message.rawQuery()) : Map.of();
+        Map<String, String> values = redirect ? decodeAll(raw) : message.form();
+        boolean isRequest = values.containsKey("SAMLRequest");
+        String encoded = isRequest ? values.get("SAMLRequest") : values.get("SAMLResponse");
+        if (encoded == null) {
+            throw new GatewayException(Reason.TOKEN_MISSING, settings.id(), "no SAMLRequest or SAMLResponse");
+        }
+        try {
+            byte[] xml = Base64.getMimeDecoder().decode(encoded);
+            if (redirect) {
+                xml = SamlMessages.inflate(xml, MAX_INFLATED_BYTES);
+            }
+            Document document = SamlXml.parse(xml);
+            SamlXml.registerUniqueIds(document);
+            Element root = document.getDocumentElement();
+            boolean signed = verifySlo(root, redirect, raw, isRequest ? "SAMLRequest" : "SAMLResponse");
+            checkSloCommon(root, message.gatewayBaseUrl());
+            if (!isRequest) {
+                if (!SamlXml.is(root, SamlXml.PROTOCOL, "LogoutResponse")) {
+                    throw new SamlXml.Refused("not a LogoutResponse");
+                }
+                return new SloOutcome(List.of(), null, null, values.get("RelayState"));
+            }
+            if (!signed) {
+                throw new GatewayException(Reason.SIGNATURE_INVALID, settings.id(), "LogoutRequest is not signed");
+            }
+            return logoutRequest(root, values.get("RelayState"));
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(Reason.SAML_INVALID, settings.id(), "SLO message is not base64");
+        } catch (SamlXml.Refused e) {
+            throw new GatewayException(Reason.SAML_INVALID, settings.id(), e.getMessage());
+        } catch (SamlSignatures.Invalid e) {
+            throw new GatewayException(e.reason, settings.id(), e.getMessage());
+        }
+    }
+
+    private boolean verifySlo(Element root, boolean redirect, Map<String, String> raw, String parameter)
+            throws SamlXml.Refused, SamlSignatures.Invalid {
+        if (redirect) {
+            if (!raw.containsKey("Signature")) {
+                return false;
+            }
+            String signedQuery = parameter + "=" + raw.get(parameter)
+                    + (raw.containsKey("RelayState") ? "&RelayState=" + raw.get("RelayState") : "")
+                    + "&SigAlg=" + raw.get("SigAlg");
+            saml.signatures().verifyRedirect(signedQuery, decode(raw.get("SigAlg")), decode(raw.get("Signature")));
+            return true;
+        }
+        Element signature = SamlXml.child(root, SamlXml.DSIG, "Signature");
+        if (signature == null) {
+            return false;
+        }
+        saml.signatures().verifyEnveloped(signature, root);
+        return true;
+    }
+
+    private void checkSloCommon(Element root, String baseUrl) throws SamlXml.Refused {
+        Element issuer = SamlXml.child(root, SamlXml.ASSERTION, "Issuer");
+        if (issuer == null || !saml.idpEntityId().equals(SamlXml.text(issuer))) {
+            throw new GatewayException(Reason.ISSUER_INVALID, settings.id(), "SLO message not from the configured IdP");
+        }
+        String destination = SamlXml.attribute(root, "Destination");
+        if (destination != null && !destination.equals(baseUrl + "/auth/" + settings.id() + "/saml/slo")) {
+            throw new GatewayException(Reason.DESTINATION_INVALID, settings.id(), "SLO Destination is not ours");
+        }
+    }
+
+    private SloOutcome logoutRequest(Element request, String relayState) throws SamlXml.Refused {
+        if (!SamlXml.is(request, SamlXml.PROTOCOL, "LogoutRequest")) {
+            throw new SamlXml.Refused("not a LogoutRequest");
+        }
+        String id = request.getAttribute("ID");
+        Instant issued;
+        try {
+            issued = Instant.parse(request.getAttribute("IssueInstant"));
+        } catch (Exception e) {
+            throw new SamlXml.Refused("LogoutRequest without a valid IssueInstant");
+        }
+        Instant now = time.now();
+        if (issued.isBefore(now.minus(LOGOUT_REQUEST_LIFETIME)) || issued.isAfter(now.plus(saml.clockSkew()))) {
+            throw new GatewayException(Reason.TOKEN_EXPIRED, settings.id(), "LogoutRequest too old or from the future");
+        }
+        if (id.isEmpty() || !replayGuard.firstUse(settings.id(), "saml-logout:" + id,
+                now.plus(LOGOUT_REQUEST_LIFETIME).plus(saml.clockSkew()).getEpochSecond())) {
+            throw new GatewayException(Reason.REPLAYED, settings.id(), "LogoutRequest id already used");
+        }
+        Element nameId = SamlXml.child(request, SamlXml.ASSERTION, "NameID");
+        if (nameId == null) {
+            throw new SamlXml.Refused("LogoutRequest without NameID");
+        }
+        String name = SamlXml.text(nameId);
+        List<String> exact = new ArrayList<>();
+        for (Element index : SamlXml.children(request, SamlXml.PROTOCOL, "SessionIndex")) {
+            exact.add(idpSessionId(name, SamlXml.text(index)));
+        }
+        String response = SamlMessages.logoutResponse(SamlMessages.newId(), now,
+                saml.sloUrl().map(URI::toString).orElse(""), saml.spEntityId(), id, SamlResponseValidator.SUCCESS);
+        URI answer = saml.sloUrl().map(url -> redirectBinding(url, "SAMLResponse", response, relayState,
+                saml.spKeys() != null)).orElse(null);
+        return new SloOutcome(exact, exact.isEmpty() ? nameIdKey(name) : null, answer, null);
+    }
+
+    private static Map<String, String> rawParameters(String rawQuery) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        if (rawQuery == null) {
+            return raw;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && raw.putIfAbsent(pair.substring(0, eq), pair.substring(eq + 1)) != null) {
+                throw new GatewayException(Reason.TOKEN_MALFORMED, null, "parameter given twice");
+            }
+        }
+        return raw;
+    }
+
+    private static Map<String, String> decodeAll(Map<String, String> raw) {
+        Map<String, String> decoded = new LinkedHashMap<>();
+        raw.forEach((name, value) -> decoded.put(name, decode(value)));
+        return decoded;
+    }
+
+    private static String decode(String value) {
+        return value == null ? null : URLDecoder.decode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

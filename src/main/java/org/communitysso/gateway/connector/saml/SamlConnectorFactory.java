@@ -1,0 +1,126 @@
+package org.communitysso.gateway.connector.saml;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.config.ConnectorConfig;
+import org.communitysso.gateway.config.ConnectorConfig.SamlConfig;
+import org.communitysso.gateway.connector.ConfigProblems;
+import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.ConnectorFactory;
+import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.ReplayGuard;
+
+/** Validates {@code gateway.connectors.<id>.saml.*} and builds {@link SamlConnector}s. */
+@ApplicationScoped
+public class SamlConnectorFactory implements ConnectorFactory {
+
+    private final ReplayGuard replayGuard;
+    private final TimeSource time;
+
+    @Inject
+    public SamlConnectorFactory(ReplayGuard replayGuard, TimeSource time) {
+        this.replayGuard = replayGuard;
+        this.time = time;
+    }
+
+    @Override
+    public String type() {
+        return "saml2";
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+        String id = settings.id();
+        SamlConfig saml = config.saml();
+        int before = problems.all().size();
+
+        IdpMetadata metadata = null;
+        if (saml.idpMetadataUrl().filter(s -> !s.isBlank()).isPresent()) {
+            Optional<URI> url = problems.httpUrl(id, "saml.idp-metadata-url", saml.idpMetadataUrl(), true);
+            if (url.isPresent()) {
+                try {
+                    metadata = IdpMetadata.fetch(url.get(), config.connectTimeout().plus(config.readTimeout()));
+                } catch (IllegalArgumentException e) {
+                    problems.add(id, "saml.idp-metadata-url", e.getMessage());
+                }
+            }
+        }
+        List<PublicKey> idpKeys = new ArrayList<>();
+        if (saml.idpCertificate().filter(s -> !s.isBlank()).isPresent()) {
+            try {
+                SamlKeys.certificates(saml.idpCertificate().get()).forEach(c -> idpKeys.add(c.getPublicKey()));
+            } catch (IllegalArgumentException e) {
+                problems.add(id, "saml.idp-certificate", e.getMessage());
+            }
+        } else if (metadata != null) {
+            metadata.signingCertificates().forEach(c -> idpKeys.add(c.getPublicKey()));
+        } else if (saml.idpMetadataUrl().isEmpty()) {
+            problems.add(id, "saml.idp-certificate", "is required (or saml.idp-metadata-url)");
+        }
+
+        IdpMetadata meta = metadata;
+        String idpEntityId = saml.idpEntityId().filter(s -> !s.isBlank()).map(String::trim)
+                .orElse(meta == null ? null : meta.entityId());
+        if (idpEntityId == null || idpEntityId.isBlank()) {
+            problems.add(id, "saml.idp-entity-id", "is required");
+        }
+        String spEntityId = problems.required(id, "saml.sp-entity-id", saml.spEntityId());
+        Optional<String> ssoSetting = saml.ssoUrl().filter(s -> !s.isBlank())
+                .or(() -> Optional.ofNullable(meta == null ? null : meta.ssoRedirect() != null ? meta.ssoRedirect()
+                        : meta.ssoPost()));
+        Optional<URI> ssoUrl = problems.httpUrl(id, "saml.sso-url", ssoSetting, true);
+        Optional<String> sloSetting = saml.sloUrl().filter(s -> !s.isBlank())
+                .or(() -> Optional.ofNullable(meta == null ? null : meta.sloRedirect()));
+        Optional<URI> sloUrl = problems.httpUrl(id, "saml.slo-url", sloSetting, false);
+
+        String binding = saml.binding().trim().toLowerCase(Locale.ROOT);
+        if (!binding.equals("post") && !binding.equals("redirect")) {
+            problems.add(id, "saml.binding", "must be post or redirect");
+        }
+        SamlSignatures.Algorithm algorithm = null;
+        try {
+            algorithm = SamlSignatures.Algorithm.valueOf(saml.signatureAlgorithm().trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problems.add(id, "saml.signature-algorithm", "must be sha1, sha256 or sha512");
+        }
+        if (saml.clockSkew().isNegative() || saml.clockSkew().toMinutes() > 10) {
+            problems.add(id, "saml.clock-skew", "must be between 0 and 10 minutes");
+        }
+
+        KeyPair spKeys = null;
+        X509Certificate spCertificate = null;
+        if (saml.spPrivateKey().isPresent() != saml.spCertificate().isPresent()) {
+            problems.add(id, saml.spPrivateKey().isPresent() ? "saml.sp-certificate" : "saml.sp-private-key",
+                    "set saml.sp-private-key and saml.sp-certificate together");
+        } else if (saml.spPrivateKey().isPresent()) {
+            try {
+                PrivateKey privateKey = SamlKeys.privateKey(saml.spPrivateKey().get());
+                spCertificate = SamlKeys.certificates(saml.spCertificate().get()).get(0);
+                spKeys = new KeyPair(spCertificate.getPublicKey(), privateKey);
+            } catch (IllegalArgumentException e) {
+                problems.add(id, "saml.sp-private-key", e.getMessage());
+            }
+        }
+        if (saml.signRequests() && spKeys == null && saml.spPrivateKey().isEmpty()) {
+            problems.add(id, "saml.sp-private-key", "is required when saml.sign-requests=true");
+        }
+        if (problems.all().size() > before) {
+            return null;
+        }
+        SamlConnector.Settings validated = new SamlConnector.Settings(idpEntityId, ssoUrl.get(), sloUrl, spEntityId,
+                binding.equals("post"), saml.nameIdFormat().trim(), saml.signRequests(), algorithm,
+                saml.allowIdpInitiated(), saml.clockSkew(),
+                new SamlSignatures(idpKeys, algorithm == SamlSignatures.Algorithm.SHA1), spKeys, spCertificate);
+        return new SamlConnector(settings, validated, replayGuard, time);
+    }
+}

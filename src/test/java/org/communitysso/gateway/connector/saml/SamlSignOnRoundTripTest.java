@@ -1,0 +1,168 @@
+package org.communitysso.gateway.connector.saml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import org.communitysso.gateway.testing.GatewayClient;
+import org.communitysso.gateway.testing.SamlTestIdp;
+import org.communitysso.gateway.testing.TestIdp;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/** SPEC 2.4: SP-initiated sign-on over both bindings, and IdP-initiated sign-on, reach the target with a session. */
+@QuarkusTest
+@QuarkusTestResource(TestIdp.class)
+class SamlSignOnRoundTripTest {
+
+    @ConfigProperty(name = "test.saml.idp-key")
+    String idpKey;
+    @ConfigProperty(name = "test.saml.idp-cert")
+    String idpCert;
+    @ConfigProperty(name = "test.saml.sp-cert")
+    String spCert;
+
+    KeyPair idp() {
+        return SamlTestIdp.decode(idpKey);
+    }
+
+    X509Certificate cert(String pem) {
+        try {
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void spInitiatedOverRedirectBindingWithSignedRequest() throws Exception {
+        SamlBrowser.Started started = SamlBrowser.startRedirect("corp", "/topic/42");
+        Element request = started.request().getDocumentElement();
+        assertEquals("AuthnRequest", request.getLocalName());
+        assertEquals(SamlBrowser.acs("corp"), request.getAttribute("AssertionConsumerServiceURL"));
+        assertEquals("https://idp.corp.test/sso?tenant=community", request.getAttribute("Destination"));
+        assertTrue(started.relayState().length() >= 40 && !started.relayState().contains("topic"),
+                "RelayState is opaque: " + started.relayState());
+        // The redirect query is signed with the SP key, over the parameters as sent.
+        assertEquals("community", started.query().get("tenant"));
+        String signed = "SAMLRequest=" + enc(started.query().get("SAMLRequest")) + "&RelayState="
+                + enc(started.relayState()) + "&SigAlg=" + enc(started.query().get("SigAlg"));
+        Signature verifier = Signature.getInstance("SHA256withRSA");
+        verifier.initVerify(cert(spCert).getPublicKey());
+        verifier.update(signed.getBytes(StandardCharsets.US_ASCII));
+        assertTrue(verifier.verify(Base64.getDecoder().decode(started.query().get("Signature"))));
+
+        SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(SamlBrowser.acs("corp"), TestIdp.SP_ENTITY_ID,
+                TestIdp.CORP_IDP).answering(started.requestId());
+        spec.nameId = "alice-" + java.util.UUID.randomUUID() + "@corp.test";
+        spec.attribute("mail", spec.nameId).attribute("uid", "alice" + spec.nameId.substring(6, 14))
+                .attribute("memberOf", "staff", "other");
+        Response back = SamlBrowser.post("/auth/corp/return", SamlTestIdp.base64(
+                SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), started.relayState(), started.stateCookie());
+        assertEquals(302, back.statusCode(), back.asString());
+        assertTrue(back.header("Location").endsWith("/topic/42"), back.header("Location"));
+        GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
+                .body("externalId", Matchers.equalTo(spec.nameId))
+                .body("email", Matchers.equalTo(spec.nameId))
+                .body("username", Matchers.equalTo("alice" + spec.nameId.substring(6, 14)))
+                .body("customRoles", Matchers.containsInAnyOrder("21", "22"))
+                .body("connector", Matchers.equalTo("corp"));
+    }
+
+    @Test
+    void spInitiatedOverPostBindingThroughTheSharedReturnUrl() {
+        SamlBrowser.Started started = SamlBrowser.startPost("portal", "/topic/7");
+        assertEquals("https://idp.portal.test/sso", started.request().getDocumentElement().getAttribute("Destination"));
+
+        SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(
+                SamlBrowser.acs("portal").replace("/auth/portal/", "/auth/saml/"), TestIdp.SP_ENTITY_ID,
+                TestIdp.PORTAL_IDP).answering(started.requestId());
+        spec.attribute("username", uniqueName());
+        Document signed = SamlTestIdp.parse(spec.xml());
+        SamlTestIdp.sign(signed.getDocumentElement(), idp(), cert(idpCert)); // Response signed, not the assertion
+        Response back = SamlBrowser.post("/auth/saml/return", SamlTestIdp.base64(signed), started.relayState(),
+                started.stateCookie());
+        assertEquals(302, back.statusCode(), back.asString());
+        assertTrue(back.header("Location").endsWith("/topic/7"));
+        GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
+                .body("externalId", Matchers.equalTo(spec.nameId)).body("connector", Matchers.equalTo("portal"));
+    }
+
+    @Test
+    void postBindingPageAutoSubmitsUnderANonceAndWorksWithoutScript() {
+        Response login = io.restassured.RestAssured.given().redirects().follow(false)
+                .queryParam("return_url", "/").get("/auth/portal/login");
+        assertEquals(200, login.statusCode());
+        String csp = login.header("Content-Security-Policy");
+        String nonce = csp.replaceAll(".*script-src 'nonce-([^']+)'.*", "$1");
+        assertTrue(login.asString().contains("<script nonce=\"" + nonce + "\">"), login.asString());
+        assertTrue(csp.contains("form-action https://idp.portal.test"), csp);
+        assertTrue(login.asString().contains("<noscript>") && login.asString().contains("<button type=\"submit\">"));
+        assertTrue(login.asString().contains("action=\"https://idp.portal.test/sso\""));
+        assertNotNull(login.getCookie("community_sign_on"));
+    }
+
+    @Test
+    void idpInitiatedSignOnGoesToTheRelayStateWhenItIsAnAllowedTarget() {
+        SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(SamlBrowser.acs("portal"), TestIdp.SP_ENTITY_ID,
+                TestIdp.PORTAL_IDP);
+        spec.attribute("username", uniqueName());
+        Response back = SamlBrowser.post("/auth/portal/return",
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))),
+                "https://community.example.com/topic/9", null);
+        assertEquals(302, back.statusCode(), back.asString());
+        assertEquals("https://community.example.com/topic/9", back.header("Location"));
+        GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
+                .body("externalId", Matchers.equalTo(spec.nameId));
+    }
+
+    @Test
+    void idpInitiatedSignOnWithAForeignOrOpaqueRelayStateLandsOnTheLandingPage() {
+        for (String relayState : new String[] {"https://evil.example/steal", "opaque-token-123", null}) {
+            SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(SamlBrowser.acs("portal"),
+                    TestIdp.SP_ENTITY_ID, TestIdp.PORTAL_IDP);
+            spec.attribute("username", uniqueName());
+            Response back = SamlBrowser.post("/auth/portal/return",
+                    SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), relayState, null);
+            assertEquals(302, back.statusCode(), back.asString());
+            java.net.URI location = java.net.URI.create(back.header("Location"));
+            assertEquals("localhost", location.getHost(), "RelayState " + relayState);
+            assertEquals("/", location.getPath(), "RelayState " + relayState);
+            assertNotNull(back.getCookie("community_session"));
+        }
+    }
+
+    @Test
+    void theSignOnStateCannotBeUsedForAnotherRelayState() {
+        SamlBrowser.Started started = SamlBrowser.startRedirect("corp", "/topic/1");
+        SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(SamlBrowser.acs("corp"), TestIdp.SP_ENTITY_ID,
+                TestIdp.CORP_IDP).answering(started.requestId());
+        Response back = SamlBrowser.post("/auth/corp/return",
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), "another", started.stateCookie());
+        assertEquals(400, back.statusCode());
+        back.then().body("error", Matchers.equalTo("state_invalid"));
+        assertNull(back.getCookie("community_session"));
+    }
+
+    static String uniqueName() {
+        return "m" + java.util.UUID.randomUUID().toString().substring(0, 12);
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
