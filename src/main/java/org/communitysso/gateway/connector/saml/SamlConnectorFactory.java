@@ -2,7 +2,9 @@ package org.communitysso.gateway.connector.saml;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.quarkus.runtime.LaunchMode;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -19,18 +21,28 @@ import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ReplayGuard;
+import org.jboss.logging.Logger;
 
 /** Validates {@code gateway.connectors.<id>.saml.*} and builds {@link SamlConnector}s. */
 @ApplicationScoped
 public class SamlConnectorFactory implements ConnectorFactory {
 
+    private static final Logger LOG = Logger.getLogger(SamlConnectorFactory.class);
+
     private final ReplayGuard replayGuard;
     private final TimeSource time;
+    /** Where dev mode keeps generated SP keys; null in every other profile, where the key must be configured. */
+    private final Path devKeyDirectory;
 
     @Inject
     public SamlConnectorFactory(ReplayGuard replayGuard, TimeSource time) {
+        this(replayGuard, time, LaunchMode.current() == LaunchMode.DEVELOPMENT ? Path.of("target", "dev-saml") : null);
+    }
+
+    SamlConnectorFactory(ReplayGuard replayGuard, TimeSource time, Path devKeyDirectory) {
         this.replayGuard = replayGuard;
         this.time = time;
+        this.devKeyDirectory = devKeyDirectory;
     }
 
     @Override
@@ -110,6 +122,14 @@ public class SamlConnectorFactory implements ConnectorFactory {
             } catch (IllegalArgumentException e) {
                 problems.add(id, "saml.sp-private-key", e.getMessage());
             }
+        }
+        if (devKeyDirectory != null && saml.spPrivateKey().isEmpty() && saml.spCertificate().isEmpty()) {
+            DevSpKeys.Loaded dev = DevSpKeys.loadOrCreate(devKeyDirectory, id);
+            spKeys = dev.keys();
+            spCertificate = dev.certificate();
+            LOG.warnf("saml connector %s: no saml.sp-private-key configured, so dev mode uses a %s SP key pair "
+                    + "kept in %s; configure a real key outside dev", id, dev.generated() ? "newly generated" : "generated",
+                    dev.file());
         }
         if (saml.signRequests() && spKeys == null && saml.spPrivateKey().isEmpty()) {
             problems.add(id, "saml.sp-private-key", "is required when saml.sign-requests=true");
