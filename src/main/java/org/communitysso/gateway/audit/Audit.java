@@ -49,6 +49,15 @@ public final class Audit {
         LOG.infof("event=session_revoked account=%d why=%s sessions=%d", accountId, why, count);
     }
 
+    /** The IdP's answer to our single-logout request; the gateway session is already gone either way. */
+    public static void idpSignOffAnswered(String connectorId, boolean success, String status) {
+        if (success) {
+            LOG.infof("event=idp_sign_off outcome=success connector=%s", connectorId);
+        } else {
+            LOG.warnf("event=idp_sign_off outcome=failure connector=%s status=\"%s\"", connectorId, sanitize(status));
+        }
+    }
+
     public static void sessionsSwept(int count) {
         LOG.infof("event=sessions_swept sessions=%d", count);
     }

@@ -19,6 +19,8 @@ import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.connector.facebook.FacebookConnectorFactory;
 import org.communitysso.gateway.connector.jwt.JwtConnectorFactory;
 import org.communitysso.gateway.connector.oauth2.OAuth2ConnectorFactory;
+import org.communitysso.gateway.connector.saml.SamlConnectorFactory;
+import org.communitysso.gateway.testing.SamlTestIdp;
 import org.junit.jupiter.api.Test;
 
 /** A connector with a missing or invalid setting stops start-up with a message naming the key. */
@@ -166,6 +168,60 @@ class ConnectorConfigurationTest {
         assertFailsNaming(config, "gateway.connectors.fb.facebook.graph-api-version");
     }
 
+    private static final String SAML = "gateway.connectors.corp.saml.";
+
+    @Test
+    void validSamlConnectorBuilds() {
+        assertEquals("saml2", build(validSaml()).get("corp").settings().type());
+    }
+
+    @Test
+    void samlConnectorNamesEachMissingKey() {
+        for (String key : new String[] {"sso-url", "idp-entity-id", "idp-certificate", "sp-entity-id"}) {
+            Map<String, String> config = validSaml();
+            config.remove(SAML + key);
+            assertFailsNaming(config, SAML + key);
+        }
+    }
+
+    @Test
+    void samlConnectorRefusesBadValues() {
+        Map<String, String> config = validSaml();
+        config.put(SAML + "binding", "artifact");
+        assertFailsNaming(config, SAML + "binding");
+        config = validSaml();
+        config.put(SAML + "signature-algorithm", "md5");
+        assertFailsNaming(config, SAML + "signature-algorithm");
+        config = validSaml();
+        config.put(SAML + "sso-url", "ftp://idp.corp.test/sso");
+        assertFailsNaming(config, SAML + "sso-url");
+        config = validSaml();
+        config.put(SAML + "idp-certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----");
+        assertFailsNaming(config, SAML + "idp-certificate");
+    }
+
+    @Test
+    void samlSignRequestsNeedsTheSpKeyOutsideDev() {
+        Map<String, String> config = validSaml();
+        config.put(SAML + "sign-requests", "true");
+        assertFailsNaming(config, SAML + "sp-private-key");
+        var keys = SamlTestIdp.rsa();
+        config.put(SAML + "sp-private-key", SamlTestIdp.privatePem(keys));
+        assertFailsNaming(config, SAML + "sp-certificate");
+        config.put(SAML + "sp-certificate", SamlTestIdp.pem(SamlTestIdp.selfSigned(keys, "sp")));
+        assertEquals("saml2", build(config).get("corp").settings().type());
+    }
+
+    private static Map<String, String> validSaml() {
+        Map<String, String> config = new HashMap<>();
+        config.put("gateway.connectors.corp.type", "saml2");
+        config.put(SAML + "idp-entity-id", "https://idp.corp.test/saml");
+        config.put(SAML + "sso-url", "https://idp.corp.test/sso");
+        config.put(SAML + "idp-certificate", SamlTestIdp.pem(SamlTestIdp.selfSigned(SamlTestIdp.rsa(), "idp")));
+        config.put(SAML + "sp-entity-id", "https://community.example.com/saml");
+        return config;
+    }
+
     private static void assertFailsNaming(Map<String, String> config, String key) {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
         assertTrue(e.getMessage().contains(key), e.getMessage());
@@ -179,7 +235,7 @@ class ConnectorConfigurationTest {
                 .build();
         GatewayConfig gateway = config.getConfigMapping(GatewayConfig.class);
         return ConnectorRegistry.build(gateway.connectors(), List.of(new JwtConnectorFactory(null, null), new OAuth2ConnectorFactory(),
-                new FacebookConnectorFactory()));
+                new FacebookConnectorFactory(), new SamlConnectorFactory(null, null)));
     }
 
     private static Map<String, String> validJwt() {

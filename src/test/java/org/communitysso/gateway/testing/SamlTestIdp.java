@@ -4,10 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -19,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterOutputStream;
 import javax.xml.crypto.dsig.CanonicalizationMethod;
@@ -250,6 +254,33 @@ public final class SamlTestIdp {
 
     public static String base64(Document document) {
         return base64(serialise(document));
+    }
+
+    /**
+     * An IdP's HTTP-Redirect binding query: {@code xml} deflated and base64'd, RelayState, and
+     * when {@code keys} is given SigAlg (rsa-sha256) and the Signature over those, as sent.
+     */
+    public static String redirectQuery(String parameter, String xml, String relayState, KeyPair keys) {
+        try {
+            ByteArrayOutputStream deflated = new ByteArrayOutputStream();
+            try (DeflaterOutputStream out = new DeflaterOutputStream(deflated, new Deflater(Deflater.DEFLATED, true))) {
+                out.write(xml.getBytes(StandardCharsets.UTF_8));
+            }
+            String query = parameter + "=" + URLEncoder.encode(Base64.getEncoder().encodeToString(deflated.toByteArray()),
+                    StandardCharsets.UTF_8)
+                    + (relayState == null ? "" : "&RelayState=" + URLEncoder.encode(relayState, StandardCharsets.UTF_8));
+            if (keys == null) {
+                return query;
+            }
+            query += "&SigAlg=" + URLEncoder.encode(RSA_SHA256, StandardCharsets.UTF_8);
+            Signature signer = Signature.getInstance("SHA256withRSA");
+            signer.initSign(keys.getPrivate());
+            signer.update(query.getBytes(StandardCharsets.US_ASCII));
+            return query + "&Signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(signer.sign()),
+                    StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Undoes the HTTP-Redirect binding's deflate + base64. */

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
@@ -293,10 +294,7 @@ public final class SamlConnector implements Connector {
             boolean signed = verifySlo(root, redirect, raw, isRequest ? "SAMLRequest" : "SAMLResponse");
             checkSloCommon(root, message.gatewayBaseUrl());
             if (!isRequest) {
-                if (!SamlXml.is(root, SamlXml.PROTOCOL, "LogoutResponse")) {
-                    throw new SamlXml.Refused("not a LogoutResponse");
-                }
-                return new SloOutcome(List.of(), null, null, values.get("RelayState"));
+                return logoutResponse(root, signed, values.get("RelayState"));
             }
             if (!signed) {
                 throw new GatewayException(Reason.SIGNATURE_INVALID, settings.id(), "LogoutRequest is not signed");
@@ -340,6 +338,28 @@ public final class SamlConnector implements Connector {
         if (destination != null && !destination.equals(baseUrl + "/auth/" + settings.id() + "/saml/slo")) {
             throw new GatewayException(Reason.DESTINATION_INVALID, settings.id(), "SLO Destination is not ours");
         }
+    }
+
+    /**
+     * The IdP's answer to our LogoutRequest. Signed like its LogoutRequests, so nobody else can
+     * bounce members through this endpoint. A failure status cannot undo anything (our session is
+     * gone already): it is audited and the member still goes on to the return_url.
+     */
+    private SloOutcome logoutResponse(Element response, boolean signed, String relayState) throws SamlXml.Refused {
+        if (!SamlXml.is(response, SamlXml.PROTOCOL, "LogoutResponse")) {
+            throw new SamlXml.Refused("not a LogoutResponse");
+        }
+        if (!signed) {
+            throw new GatewayException(Reason.SIGNATURE_INVALID, settings.id(), "LogoutResponse is not signed");
+        }
+        Element status = SamlXml.child(response, SamlXml.PROTOCOL, "Status");
+        Element code = status == null ? null : SamlXml.child(status, SamlXml.PROTOCOL, "StatusCode");
+        if (code == null) {
+            throw new SamlXml.Refused("LogoutResponse without a StatusCode");
+        }
+        String value = code.getAttribute("Value");
+        Audit.idpSignOffAnswered(settings.id(), SamlResponseValidator.SUCCESS.equals(value), value);
+        return new SloOutcome(List.of(), null, null, relayState);
     }
 
     private SloOutcome logoutRequest(Element request, String relayState) throws SamlXml.Refused {

@@ -2,19 +2,26 @@ package org.communitysso.gateway.connector.saml;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.UUID;
 import org.communitysso.gateway.testing.Db;
 import org.communitysso.gateway.testing.OAuthBrowser;
@@ -23,6 +30,11 @@ import org.communitysso.gateway.testing.SamlTestIdp.ResponseSpec;
 import org.communitysso.gateway.testing.TestIdp;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
+import org.keycloak.dom.saml.v2.metadata.EntityDescriptorType;
+import org.keycloak.dom.saml.v2.metadata.KeyDescriptorType;
+import org.keycloak.dom.saml.v2.metadata.KeyTypes;
+import org.keycloak.dom.saml.v2.metadata.SPSSODescriptorType;
+import org.keycloak.saml.processing.core.parsers.saml.SAMLParser;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
@@ -35,6 +47,10 @@ class SamlMetadataAndLogoutTest {
     String idpKey;
     @ConfigProperty(name = "test.saml.idp-cert")
     String idpCert;
+    @ConfigProperty(name = "test.saml.rogue-key")
+    String rogueKey;
+    @ConfigProperty(name = "test.saml.sp-cert")
+    String spCert;
     @Inject
     Db db;
 
@@ -48,25 +64,46 @@ class SamlMetadataAndLogoutTest {
     }
 
     @Test
-    void metadataParsesAsSamlMetadataAndNamesTheAcsUrl() {
+    void metadataParsesAsSamlMetadataAndNamesTheAcsUrl() throws Exception {
         Response response = given().get("/auth/corp/saml/metadata");
         assertEquals(200, response.statusCode());
         assertTrue(response.contentType().startsWith("application/samlmetadata+xml"));
-        Document metadata = SamlTestIdp.parse(response.asString());
-        Element entity = metadata.getDocumentElement();
-        assertEquals("urn:oasis:names:tc:SAML:2.0:metadata", entity.getNamespaceURI());
-        assertEquals("EntityDescriptor", entity.getLocalName());
-        assertEquals(TestIdp.SP_ENTITY_ID, entity.getAttribute("entityID"));
-        Element acs = (Element) metadata.getElementsByTagNameNS(entity.getNamespaceURI(), "AssertionConsumerService").item(0);
-        assertEquals(SamlBrowser.acs("corp"), acs.getAttribute("Location"));
-        assertEquals("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST", acs.getAttribute("Binding"));
-        assertEquals(2, metadata.getElementsByTagNameNS(entity.getNamespaceURI(), "KeyDescriptor").getLength());
-        Element slo = (Element) metadata.getElementsByTagNameNS(entity.getNamespaceURI(), "SingleLogoutService").item(0);
-        assertTrue(slo.getAttribute("Location").endsWith("/auth/corp/saml/slo"));
-        assertEquals("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", metadata
-                .getElementsByTagNameNS(entity.getNamespaceURI(), "NameIDFormat").item(0).getTextContent());
-        // the connector's own metadata reader accepts it as well-formed SAML metadata of an entity
-        assertEquals(0, metadata.getElementsByTagNameNS(entity.getNamespaceURI(), "IDPSSODescriptor").getLength());
+        // keycloak-saml-core's metadata parser: the schema's element order and types, not just well-formed XML
+        EntityDescriptorType entity = (EntityDescriptorType) SAMLParser.getInstance()
+                .parse(new ByteArrayInputStream(response.asByteArray()));
+        assertEquals(TestIdp.SP_ENTITY_ID, entity.getEntityID());
+        assertEquals(1, entity.getChoiceType().size());
+        SPSSODescriptorType sp = entity.getChoiceType().get(0).getDescriptors().get(0).getSpDescriptor();
+        assertTrue(sp.isAuthnRequestsSigned());
+        assertEquals(1, sp.getAssertionConsumerService().size());
+        assertEquals(SamlBrowser.acs("corp"), sp.getAssertionConsumerService().get(0).getLocation().toString());
+        assertEquals("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                sp.getAssertionConsumerService().get(0).getBinding().toString());
+        assertEquals(List.of("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+                "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"), sp.getSingleLogoutService().stream()
+                .map(slo -> slo.getBinding().toString()).toList());
+        String base = "http://localhost:" + io.restassured.RestAssured.port;
+        sp.getSingleLogoutService().forEach(slo -> assertEquals(base + "/auth/corp/saml/slo",
+                slo.getLocation().toString()));
+        assertEquals(List.of("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"), sp.getNameIDFormat());
+        assertEquals(Set.of(KeyTypes.SIGNING, KeyTypes.ENCRYPTION), sp.getKeyDescriptor().stream()
+                .map(KeyDescriptorType::getUse).collect(Collectors.toSet()));
+        for (KeyDescriptorType key : sp.getKeyDescriptor()) {
+            String base64 = key.getKeyInfo().getElementsByTagNameNS(SamlTestIdp.DS, "X509Certificate").item(0)
+                    .getTextContent();
+            assertEquals(cert(spCert), SamlKeys.certificate(base64), "the configured SP certificate");
+        }
+    }
+
+    @Test
+    void metadataWithoutAnSpKeyHasNoKeyDescriptorAndNothingIsGenerated() throws Exception {
+        // portal has no saml.sp-private-key; outside dev mode no key is made up for it
+        EntityDescriptorType entity = (EntityDescriptorType) SAMLParser.getInstance()
+                .parse(new ByteArrayInputStream(given().get("/auth/portal/saml/metadata").asByteArray()));
+        SPSSODescriptorType sp = entity.getChoiceType().get(0).getDescriptors().get(0).getSpDescriptor();
+        assertTrue(sp.getKeyDescriptor().isEmpty());
+        assertEquals(SamlBrowser.acs("portal"), sp.getAssertionConsumerService().get(0).getLocation().toString());
+        assertFalse(Files.exists(Path.of("target", "dev-saml", "portal.pem")));
     }
 
     /** Signs on to corp as {@code nameId}; returns the session cookie. */
@@ -84,17 +121,111 @@ class SamlMetadataAndLogoutTest {
     }
 
     String logoutRequest(String nameId, String sessionIndex, boolean sign) {
-        String xml = "<samlp:LogoutRequest xmlns:samlp=\"" + SamlTestIdp.P + "\" xmlns:saml=\"" + SamlTestIdp.A
+        Document document = SamlTestIdp.parse(logoutRequestXml(nameId, sessionIndex));
+        if (sign) {
+            SamlTestIdp.sign(document.getDocumentElement(), SamlTestIdp.decode(idpKey), cert(idpCert));
+        }
+        return SamlTestIdp.base64(document);
+    }
+
+    static String logoutRequestXml(String nameId, String sessionIndex) {
+        return "<samlp:LogoutRequest xmlns:samlp=\"" + SamlTestIdp.P + "\" xmlns:saml=\"" + SamlTestIdp.A
                 + "\" ID=\"_lr" + UUID.randomUUID() + "\" Version=\"2.0\" IssueInstant=\"" + Instant.now()
                 + "\" Destination=\"http://localhost:" + io.restassured.RestAssured.port + "/auth/corp/saml/slo\">"
                 + "<saml:Issuer>" + TestIdp.CORP_IDP + "</saml:Issuer><saml:NameID>" + nameId + "</saml:NameID>"
                 + (sessionIndex == null ? "" : "<samlp:SessionIndex>" + sessionIndex + "</samlp:SessionIndex>")
                 + "</samlp:LogoutRequest>";
-        Document document = SamlTestIdp.parse(xml);
-        if (sign) {
-            SamlTestIdp.sign(document.getDocumentElement(), SamlTestIdp.decode(idpKey), cert(idpCert));
-        }
-        return SamlTestIdp.base64(document);
+    }
+
+    static String logoutResponseXml(String inResponseTo, String status) {
+        return "<samlp:LogoutResponse xmlns:samlp=\"" + SamlTestIdp.P + "\" xmlns:saml=\"" + SamlTestIdp.A
+                + "\" ID=\"_lrs" + UUID.randomUUID() + "\" Version=\"2.0\" IssueInstant=\"" + Instant.now()
+                + "\" InResponseTo=\"" + inResponseTo + "\" Destination=\"http://localhost:"
+                + io.restassured.RestAssured.port + "/auth/corp/saml/slo\"><saml:Issuer>" + TestIdp.CORP_IDP
+                + "</saml:Issuer><samlp:Status><samlp:StatusCode Value=\"" + status + "\"/></samlp:Status>"
+                + "</samlp:LogoutResponse>";
+    }
+
+    static Response sloRedirect(String query) {
+        return given().urlEncodingEnabled(false).redirects().follow(false).accept("application/json")
+                .get("/auth/corp/saml/slo?" + query);
+    }
+
+    @Test
+    void aLogoutRequestOverHttpRedirectIsCheckedAgainstTheIdpCertificate() {
+        String dave = "dave-" + UUID.randomUUID() + "@corp.test";
+        signOn(dave, "_d1");
+        signOn(dave, "_d2");
+        KeyPair idp = SamlTestIdp.decode(idpKey);
+        KeyPair rogue = SamlTestIdp.decode(rogueKey);
+
+        Response unsigned = sloRedirect(SamlTestIdp.redirectQuery("SAMLRequest", logoutRequestXml(dave, "_d1"), "rs",
+                null));
+        assertEquals("signature_invalid", unsigned.jsonPath().getString("error"));
+        Response forged = sloRedirect(SamlTestIdp.redirectQuery("SAMLRequest", logoutRequestXml(dave, "_d1"), "rs",
+                rogue));
+        assertEquals("signature_invalid", forged.jsonPath().getString("error"));
+        String signed = SamlTestIdp.redirectQuery("SAMLRequest", logoutRequestXml(dave, "_d1"), "rs", idp);
+        Response tampered = sloRedirect(signed.replace("RelayState=rs", "RelayState=other"));
+        assertEquals("signature_invalid", tampered.jsonPath().getString("error"));
+        Response noSigAlg = sloRedirect(signed.replaceAll("&SigAlg=[^&]*", ""));
+        assertTrue(noSigAlg.statusCode() >= 400, noSigAlg.asString());
+        assertEquals(2, db.sessionsFor(dave), "nothing revoked by a refused LogoutRequest");
+
+        Response accepted = sloRedirect(signed);
+        assertEquals(302, accepted.statusCode(), accepted.asString());
+        assertEquals(1, db.sessionsFor(dave), "only the session with that SessionIndex");
+        URI answer = URI.create(accepted.header("Location"));
+        assertEquals("idp.corp.test", answer.getHost());
+        Map<String, String> query = OAuthBrowser.query(answer);
+        assertEquals("rs", query.get("RelayState"));
+        Element logoutResponse = SamlTestIdp.parse(SamlTestIdp.inflate(query.get("SAMLResponse"))).getDocumentElement();
+        assertEquals("LogoutResponse", logoutResponse.getLocalName());
+        assertTrue(query.containsKey("Signature"));
+
+        assertEquals("replayed", sloRedirect(signed).jsonPath().getString("error"));
+    }
+
+    @Test
+    void theIdpsLogoutResponseAfterOurSignOffSendsTheMemberToTheReturnUrl() {
+        String erin = "erin-" + UUID.randomUUID() + "@corp.test";
+        String session = signOn(erin, "_erin");
+        Response logout = given().redirects().follow(false).cookie("community_session", session)
+                .queryParam("return_url", "https://community.example.com/bye").get("/auth/logout");
+        assertEquals(302, logout.statusCode());
+        Map<String, String> sent = OAuthBrowser.query(URI.create(logout.header("Location")));
+        String requestId = SamlTestIdp.parse(SamlTestIdp.inflate(sent.get("SAMLRequest"))).getDocumentElement()
+                .getAttribute("ID");
+        String relayState = sent.get("RelayState");
+        String success = logoutResponseXml(requestId, "urn:oasis:names:tc:SAML:2.0:status:Success");
+        KeyPair idp = SamlTestIdp.decode(idpKey);
+
+        Response unsigned = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, relayState, null));
+        assertEquals("signature_invalid", unsigned.jsonPath().getString("error"));
+        Response forged = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, relayState,
+                SamlTestIdp.decode(rogueKey)));
+        assertEquals("signature_invalid", forged.jsonPath().getString("error"));
+
+        Response back = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, relayState, idp));
+        assertEquals(302, back.statusCode(), back.asString());
+        assertEquals("https://community.example.com/bye", back.header("Location"));
+
+        // over HTTP-POST, enveloped signature; a failed IdP logout still ends at the return_url
+        // (our session is gone already) and is audited
+        Document failed = SamlTestIdp.parse(logoutResponseXml(requestId, "urn:oasis:names:tc:SAML:2.0:status:Responder"));
+        SamlTestIdp.sign(failed.getDocumentElement(), idp, cert(idpCert));
+        Response post = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("SAMLResponse", SamlTestIdp.base64(failed)).formParam("RelayState", relayState)
+                .post("/auth/corp/saml/slo");
+        assertEquals(302, post.statusCode(), post.asString());
+        assertEquals("https://community.example.com/bye", post.header("Location"));
+
+        // a RelayState outside the allowed origins is not followed: the landing page
+        Response elsewhere = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, "https://evil.test/x", idp));
+        assertEquals(302, elsewhere.statusCode());
+        assertEquals("/", URI.create(elsewhere.header("Location")).getPath());
+        assertTrue(URI.create(elsewhere.header("Location")).getHost() == null
+                || !elsewhere.header("Location").contains("evil.test"));
     }
 
     @Test
