@@ -3,6 +3,7 @@ package org.communitysso.gateway.connector.saml;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -483,9 +484,11 @@ class RefusesBadSamlResponsesTest {
     void oversizedPost() {
         Case c = corp();
         String huge = SamlTestIdp.base64(SamlTestIdp.serialise(signed(c.spec())) + "<!--" + "x".repeat(70_000) + "-->");
+        assertTrue(huge.length() > 64 * 1024);
         Response response = SamlBrowser.post("/auth/corp/return", huge, c.started().relayState(),
                 c.started().stateCookie());
-        assertNotEquals(302, response.statusCode());
+        assertEquals(413, response.statusCode(), response.asString());
+        assertEquals("token_too_large", response.jsonPath().getString("error"));
         assertNull(response.getCookie("community_session"));
         assertEquals(0, db.sessionsFor(c.spec().nameId));
     }
