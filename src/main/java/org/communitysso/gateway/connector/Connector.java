@@ -3,6 +3,7 @@ package org.communitysso.gateway.connector;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One configured identity provider. A connector turns a protocol exchange into
@@ -68,7 +69,12 @@ public interface Connector {
         }
     }
 
-    /** {@code returnUrl} is absolute and already checked against the return_url policy. */
-    record SignOff(String returnUrl, String signOffHandle) {
+    /**
+     * {@code returnUrl} is absolute and already checked against the return_url
+     * policy; {@code keepTarget} stores that target and gives an opaque,
+     * single-use id, for protocols that carry state through the IdP (SAML
+     * RelayState) instead of the URL itself. Only those call it.
+     */
+    record SignOff(String returnUrl, String signOffHandle, Supplier<String> keepTarget) {
     }
 }

@@ -39,6 +39,8 @@ public class SamlResource {
     Cookies cookies;
     @Inject
     GatewayUrls urls;
+    @Inject
+    SignOnStates states;
 
     @GET
     @Path("/metadata")
@@ -80,8 +82,10 @@ public class SamlResource {
         if (outcome.idpSessionPrefix() != null) {
             sessions.revokeByIdpSessionPrefix(connector.id(), outcome.idpSessionPrefix(), "idp_logout");
         }
+        // after our own sign-off, RelayState is the id under which the edge kept the target
         URI next = outcome.redirect() != null ? outcome.redirect()
-                : URI.create(returnUrls.targetOrLanding(outcome.relayState()));
+                : URI.create(states.takeSignOffTarget(connector.id(), outcome.relayState())
+                        .orElse(returnUrls.landingUrl()));
         return Response.status(Response.Status.FOUND).location(next).cookie(cookies.clear(Cookies.SESSION)).build();
     }
 

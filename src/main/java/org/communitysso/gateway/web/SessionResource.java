@@ -40,6 +40,8 @@ public class SessionResource {
     Cookies cookies;
     @Inject
     GatewayUrls urls;
+    @Inject
+    SignOnStates states;
 
     public record SessionJson(String userId, String username, String email, List<String> customRoles, String avatar,
             String connector, String externalId) {
@@ -82,7 +84,7 @@ public class SessionResource {
         URI next = sessions.revoke(token, "sign_off")
                 .flatMap(session -> registry.find(session.connectorId())
                         .flatMap(c -> c.signOffRedirect(new Connector.SignOff(urls.absolute(target, uriInfo),
-                                session.signOffHandle()))))
+                                session.signOffHandle(), () -> states.keepSignOffTarget(c.id(), target)))))
                 .orElse(URI.create(target));
         return Response.status(Response.Status.FOUND).location(next).cookie(cookies.clear(Cookies.SESSION)).build();
     }

@@ -88,6 +88,42 @@ public class SignOnStates {
                 .orElse(false);
     }
 
+    /**
+     * A target kept for the IdP's answer to a sign-off; returns the opaque id
+     * the connector hands the IdP (short enough for SAML's 80-byte RelayState).
+     */
+    public String keepSignOffTarget(String connectorId, String target) {
+        String id = Secrets.randomId();
+        long now = time.nowSeconds();
+        QuarkusTransaction.requiringNew().run(() -> {
+            SignOnState state = new SignOnState();
+            state.idHash = Secrets.sha256Hex(id);
+            state.connectorId = connectorId;
+            state.target = target;
+            state.createdAt = now;
+            state.expiresAt = now + config.signOnTimeout().toSeconds();
+            state.persist();
+        });
+        return id;
+    }
+
+    /** Takes (once) the target kept under {@code id} for this connector's sign-off. */
+    public Optional<String> takeSignOffTarget(String connectorId, String id) {
+        if (id == null || id.length() > 64) {
+            return Optional.empty();
+        }
+        String hash = Secrets.sha256Hex(id);
+        long now = time.nowSeconds();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            SignOnState state = SignOnState.findById(hash);
+            if (state == null || !state.connectorId.equals(connectorId) || state.expiresAt < now
+                    || SignOnState.delete("idHash", hash) != 1) {
+                return Optional.<String>empty();
+            }
+            return Optional.of(state.target);
+        });
+    }
+
     @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purgeExpired() {
         long now = time.nowSeconds();

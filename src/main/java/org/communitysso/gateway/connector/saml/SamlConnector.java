@@ -223,7 +223,8 @@ public final class SamlConnector implements Connector {
         }
         String xml = SamlMessages.logoutRequest(SamlMessages.newId(), time.now(), saml.sloUrl().get().toString(),
                 saml.spEntityId(), handle);
-        return Optional.of(redirectBinding(saml.sloUrl().get(), "SAMLRequest", xml, signOff.returnUrl(),
+        // RelayState is the opaque id of the kept target, never the URL itself
+        return Optional.of(redirectBinding(saml.sloUrl().get(), "SAMLRequest", xml, signOff.keepTarget().get(),
                 saml.spKeys() != null));
     }
 

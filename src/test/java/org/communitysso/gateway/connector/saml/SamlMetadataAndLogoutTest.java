@@ -188,44 +188,59 @@ class SamlMetadataAndLogoutTest {
 
     @Test
     void theIdpsLogoutResponseAfterOurSignOffSendsTheMemberToTheReturnUrl() {
-        String erin = "erin-" + UUID.randomUUID() + "@corp.test";
-        String session = signOn(erin, "_erin");
+        KeyPair idp = SamlTestIdp.decode(idpKey);
+        SentLogout sent = signOnAndSignOff("erin-" + UUID.randomUUID() + "@corp.test", "_erin");
+        assertTrue(!sent.relayState().contains("community.example.com") && sent.relayState().length() <= 80,
+                "RelayState is an opaque id, never the URL: " + sent.relayState());
+        String success = logoutResponseXml(sent.requestId(), "urn:oasis:names:tc:SAML:2.0:status:Success");
+
+        Response unsigned = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, sent.relayState(), null));
+        assertEquals("signature_invalid", unsigned.jsonPath().getString("error"));
+        Response forged = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, sent.relayState(),
+                SamlTestIdp.decode(rogueKey)));
+        assertEquals("signature_invalid", forged.jsonPath().getString("error"));
+
+        Response back = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, sent.relayState(), idp));
+        assertEquals(302, back.statusCode(), back.asString());
+        assertEquals("https://community.example.com/bye", back.header("Location"));
+
+        // the kept target is used once: the same RelayState again lands on the landing page
+        String again = logoutResponseXml(sent.requestId(), "urn:oasis:names:tc:SAML:2.0:status:Success");
+        Response twice = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", again, sent.relayState(), idp));
+        assertEquals("/", URI.create(twice.header("Location")).getPath());
+
+        // over HTTP-POST, enveloped signature; a failed IdP logout still ends at the return_url
+        // (our session is gone already) and is audited
+        SentLogout second = signOnAndSignOff("erin2-" + UUID.randomUUID() + "@corp.test", "_erin2");
+        Document failed = SamlTestIdp.parse(logoutResponseXml(second.requestId(),
+                "urn:oasis:names:tc:SAML:2.0:status:Responder"));
+        SamlTestIdp.sign(failed.getDocumentElement(), idp, cert(idpCert));
+        Response post = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("SAMLResponse", SamlTestIdp.base64(failed)).formParam("RelayState", second.relayState())
+                .post("/auth/corp/saml/slo");
+        assertEquals(302, post.statusCode(), post.asString());
+        assertEquals("https://community.example.com/bye", post.header("Location"));
+
+        // a RelayState that is a URL (not an id we issued) is never followed: the landing page
+        Response elsewhere = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, "https://evil.test/x", idp));
+        assertEquals(302, elsewhere.statusCode());
+        assertEquals("/", URI.create(elsewhere.header("Location")).getPath());
+        assertTrue(!elsewhere.header("Location").contains("evil.test"));
+    }
+
+    private record SentLogout(String requestId, String relayState) {
+    }
+
+    /** Signs a member on through corp, signs them off, and returns what went to the IdP's SLO URL. */
+    private SentLogout signOnAndSignOff(String nameId, String sessionIndex) {
+        String session = signOn(nameId, sessionIndex);
         Response logout = given().redirects().follow(false).cookie("community_session", session)
                 .queryParam("return_url", "https://community.example.com/bye").get("/auth/logout");
         assertEquals(302, logout.statusCode());
         Map<String, String> sent = OAuthBrowser.query(URI.create(logout.header("Location")));
         String requestId = SamlTestIdp.parse(SamlTestIdp.inflate(sent.get("SAMLRequest"))).getDocumentElement()
                 .getAttribute("ID");
-        String relayState = sent.get("RelayState");
-        String success = logoutResponseXml(requestId, "urn:oasis:names:tc:SAML:2.0:status:Success");
-        KeyPair idp = SamlTestIdp.decode(idpKey);
-
-        Response unsigned = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, relayState, null));
-        assertEquals("signature_invalid", unsigned.jsonPath().getString("error"));
-        Response forged = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, relayState,
-                SamlTestIdp.decode(rogueKey)));
-        assertEquals("signature_invalid", forged.jsonPath().getString("error"));
-
-        Response back = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, relayState, idp));
-        assertEquals(302, back.statusCode(), back.asString());
-        assertEquals("https://community.example.com/bye", back.header("Location"));
-
-        // over HTTP-POST, enveloped signature; a failed IdP logout still ends at the return_url
-        // (our session is gone already) and is audited
-        Document failed = SamlTestIdp.parse(logoutResponseXml(requestId, "urn:oasis:names:tc:SAML:2.0:status:Responder"));
-        SamlTestIdp.sign(failed.getDocumentElement(), idp, cert(idpCert));
-        Response post = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
-                .formParam("SAMLResponse", SamlTestIdp.base64(failed)).formParam("RelayState", relayState)
-                .post("/auth/corp/saml/slo");
-        assertEquals(302, post.statusCode(), post.asString());
-        assertEquals("https://community.example.com/bye", post.header("Location"));
-
-        // a RelayState outside the allowed origins is not followed: the landing page
-        Response elsewhere = sloRedirect(SamlTestIdp.redirectQuery("SAMLResponse", success, "https://evil.test/x", idp));
-        assertEquals(302, elsewhere.statusCode());
-        assertEquals("/", URI.create(elsewhere.header("Location")).getPath());
-        assertTrue(URI.create(elsewhere.header("Location")).getHost() == null
-                || !elsewhere.header("Location").contains("evil.test"));
+        return new SentLogout(requestId, sent.get("RelayState"));
     }
 
     @Test
