@@ -29,8 +29,14 @@ public interface Connector {
     /** Whether an answer arriving at the protocol's shared return URL is meant for this connector. */
     boolean recognises(Callback callback);
 
-    /** Where to send the member after the local sign-off, if the IdP should end its session too. */
-    Optional<URI> signOffRedirect(SignOff signOff);
+    /**
+     * Where to send the member after the local sign-off, if the IdP should end
+     * its session too: by default the connector's {@code sign-off-url} with the
+     * URL-encoded {@code return_url} (SPEC 2.3), or nowhere.
+     */
+    default Optional<URI> signOffRedirect(SignOff signOff) {
+        return settings().signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
+    }
 
     record SignOnRequest(String gatewayReturnUrl, boolean forceLogin) {
     }

@@ -1,12 +1,9 @@
 package org.communitysso.gateway.connector.facebook;
 
-import java.net.URI;
 import java.util.Map;
-import java.util.Optional;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
-import org.communitysso.gateway.connector.Urls;
 import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 
 /** Facebook Login (SPEC 2.5) through pac4j's FacebookClient. */
@@ -50,9 +47,4 @@ final class FacebookConnector implements Connector {
         return false;
     }
 
-    /** Facebook has no sign-off for third-party sites; a configured sign-off-url is still honoured. */
-    @Override
-    public Optional<URI> signOffRedirect(SignOff signOff) {
-        return settings.signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
-    }
 }

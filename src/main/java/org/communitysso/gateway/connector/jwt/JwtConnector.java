@@ -2,7 +2,6 @@ package org.communitysso.gateway.connector.jwt;
 
 import java.net.URI;
 import java.util.Map;
-import java.util.Optional;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
 import org.communitysso.gateway.connector.Connector;
@@ -106,10 +105,6 @@ final class JwtConnector implements Connector {
         }
     }
 
-    @Override
-    public Optional<URI> signOffRedirect(SignOff signOff) {
-        return settings.signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
-    }
 
     private JwtClaims verify(String token, long now) {
         checkAlgorithm(token);

@@ -1,13 +1,10 @@
 package org.communitysso.gateway.connector.oauth2;
 
-import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
-import org.communitysso.gateway.connector.Urls;
 import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 
 /**
@@ -60,8 +57,4 @@ final class OAuth2Connector implements Connector {
         return false;
     }
 
-    @Override
-    public Optional<URI> signOffRedirect(SignOff signOff) {
-        return settings.signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
-    }
 }

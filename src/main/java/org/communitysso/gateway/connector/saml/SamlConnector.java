@@ -23,7 +23,6 @@ import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
 import org.communitysso.gateway.connector.ReplayGuard;
-import org.communitysso.gateway.connector.Urls;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.w3c.dom.Document;
@@ -219,7 +218,7 @@ public final class SamlConnector implements Connector {
     public Optional<URI> signOffRedirect(SignOff signOff) {
         SignOffHandle handle = SignOffHandle.decode(signOff.signOffHandle());
         if (saml.sloUrl().isEmpty() || handle == null) {
-            return settings.signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
+            return Connector.super.signOffRedirect(signOff);
         }
         String xml = SamlMessages.logoutRequest(SamlMessages.newId(), time.now(), saml.sloUrl().get().toString(),
                 saml.spEntityId(), handle);
