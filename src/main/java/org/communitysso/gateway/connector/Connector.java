@@ -46,6 +46,22 @@ public interface Connector {
      * needs an HTTP POST to the IdP (SAML HTTP-POST binding) sets {@code formPost}
      * and the edge answers with an auto-submitting form instead.
      */
+    /**
+     * Protocol-data keys naming the callback parameter that will echo a value
+     * this sign-on sent (OAuth/OIDC {@code state}, SAML {@code RelayState}), so
+     * the edge can tell apart sign-ons started in several browser tabs.
+     */
+    String ECHO_PARAMETER = "gateway.echo-parameter";
+    String ECHO_VALUE = "gateway.echo-value";
+
+    /** {@code protocolData} plus the parameter the IdP's answer echoes, see {@link #ECHO_PARAMETER}. */
+    static Map<String, String> echoed(Map<String, String> protocolData, String parameter, String value) {
+        Map<String, String> data = new java.util.HashMap<>(protocolData);
+        data.put(ECHO_PARAMETER, parameter);
+        data.put(ECHO_VALUE, value);
+        return Map.copyOf(data);
+    }
+
     record SignOnStart(URI redirect, Map<String, String> protocolData, FormPost formPost) {
         public SignOnStart(URI redirect, Map<String, String> protocolData) {
             this(redirect, protocolData, null);

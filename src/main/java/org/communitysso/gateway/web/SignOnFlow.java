@@ -2,6 +2,7 @@ package org.communitysso.gateway.web;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.communitysso.gateway.Secrets;
@@ -38,25 +39,29 @@ public class SignOnFlow {
         this.cookies = cookies;
     }
 
-    /** Continues a verified sign-on; {@code previousSession} is the browser's old session cookie, if any. */
-    public Response finish(Connector connector, ExternalIdentity identity, String target, String previousSession) {
+    /**
+     * Continues a verified sign-on; {@code previousSession} is the browser's old
+     * session cookie, if any; {@code signOnCookie} what is left of its sign-on states.
+     */
+    public Response finish(Connector connector, ExternalIdentity identity, String target, String previousSession,
+            NewCookie signOnCookie) {
         UserRecord record = normaliser.normalise(connector, identity);
         SignOnOutcome outcome = accounts.signOn(connector.id(), connector.settings().trustEmail(), record, true);
         if (outcome instanceof SignOnOutcome.SignedOn signedOn) {
             return signedOn(connector, signedOn.accountId(), record.id(), identity.idpSessionId(),
-                    identity.signOffHandle(), target, previousSession);
+                    identity.signOffHandle(), target, previousSession, signOnCookie);
         }
         String reason = ((SignOnOutcome.NeedsProfile) outcome).reason();
         String pendingId = pendingSignOns.create(new PendingSignOns.Pending(connector.id(), record, target,
                 Secrets.randomId(), reason, identity.idpSessionId(), identity.signOffHandle()));
         return Response.seeOther(URI.create("/auth/profile"))
-                .cookie(cookies.pending(pendingId), cookies.clear(Cookies.SIGN_ON))
+                .cookie(cookies.pending(pendingId), signOnCookie)
                 .build();
     }
 
     /** Opens the session (replacing the browser's previous one) and redirects to the target. */
     Response signedOn(Connector connector, long accountId, String externalId, String idpSessionId,
-            String signOffHandle, String target, String previousSession) {
+            String signOffHandle, String target, String previousSession, NewCookie... moreCookies) {
         if (previousSession != null) {
             sessions.revoke(previousSession, "replaced");
         }
@@ -65,7 +70,8 @@ public class SignOnFlow {
                 signOffHandle));
         Audit.signOnSucceeded(connector.id(), accountId);
         return Response.status(Response.Status.FOUND).location(URI.create(target))
-                .cookie(cookies.session(token, connector.settings().absoluteLifetime()), cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING))
+                .cookie(cookies.session(token, connector.settings().absoluteLifetime()), cookies.clear(Cookies.PENDING))
+                .cookie(moreCookies)
                 .build();
     }
 

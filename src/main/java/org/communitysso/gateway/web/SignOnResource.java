@@ -13,14 +13,17 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorRegistry;
 import org.communitysso.gateway.connector.ExternalIdentity;
@@ -65,12 +68,13 @@ public class SignOnResource {
     @GET
     @Path("/{connector}/login")
     public Response login(@PathParam("connector") String connectorId, @QueryParam("return_url") String returnUrl,
-            @QueryParam("prompt") String prompt, @Context UriInfo uriInfo) {
+            @QueryParam("prompt") String prompt, @CookieParam(Cookies.SIGN_ON) String existingStates,
+            @Context UriInfo uriInfo) {
         Connector connector = registry.require(connectorId);
         String target = returnUrls.targetOrLanding(returnUrl);
         Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
                 urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt)));
-        String state = states.create(connector.id(), target, start.protocolData());
+        String state = states.create(connector.id(), target, start.protocolData(), existingStates);
         if (start.formPost() != null) {
             return FormPostPage.answer(start.formPost(), cookies.signOn(state));
         }
@@ -97,7 +101,8 @@ public class SignOnResource {
 
     private Response handleReturn(String pathId, Map<String, String> parameters, String stateCookie, String session,
             UriInfo uriInfo) {
-        Optional<SignOnStates.State> state = states.peek(stateCookie);
+        Optional<SignOnStates.Candidate> chosen = answered(states.candidates(stateCookie), parameters);
+        Optional<SignOnStates.State> state = chosen.map(SignOnStates.Candidate::state);
         String base = urls.base(uriInfo);
         Connector.Callback probe = new Connector.Callback(parameters, Map.of(), false, base);
         Connector connector = ConnectorRegistry.isReturnAlias(pathId)
@@ -105,7 +110,9 @@ public class SignOnResource {
                 : registry.require(pathId);
         // The state is used up only by the connector it was made for, and only once.
         boolean solicited = state.isPresent() && state.get().connectorId().equals(connector.id())
-                && states.consume(stateCookie);
+                && states.consume(chosen.get().reference());
+        String left = solicited ? SignOnStates.without(stateCookie, chosen.get().reference()) : stateCookie;
+        NewCookie signOnCookie = left == null ? cookies.clear(Cookies.SIGN_ON) : cookies.signOn(left);
         Connector.Callback callback = solicited
                 ? new Connector.Callback(parameters, state.get().protocolData(), true, base)
                 : probe;
@@ -114,7 +121,25 @@ public class SignOnResource {
         String target = solicited ? state.get().target()
                 : identity.requestedTarget() != null ? returnUrls.targetOrLanding(identity.requestedTarget())
                 : returnUrls.landingUrl();
-        return flow.finish(connector, identity, target, session);
+        return flow.finish(connector, identity, target, session, signOnCookie);
+    }
+
+    /**
+     * Which of the browser's sign-ons this answer belongs to: the one whose
+     * echoed value (state, RelayState) the answer carries; otherwise the newest,
+     * whose connector then judges the answer (the token connector echoes
+     * nothing; a mismatched echo is that connector's state_invalid).
+     */
+    static Optional<SignOnStates.Candidate> answered(List<SignOnStates.Candidate> candidates,
+            Map<String, String> parameters) {
+        for (SignOnStates.Candidate candidate : candidates) {
+            Map<String, String> data = candidate.state().protocolData();
+            String parameter = data.get(Connector.ECHO_PARAMETER);
+            if (parameter != null && Secrets.constantTimeEquals(data.get(Connector.ECHO_VALUE), parameters.get(parameter))) {
+                return Optional.of(candidate);
+            }
+        }
+        return candidates.stream().findFirst();
     }
 
     /** One value per parameter; a parameter given twice is refused (parameter pollution). */

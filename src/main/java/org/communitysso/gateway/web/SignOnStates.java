@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
@@ -23,8 +26,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Short-lived, signed, single-use sign-on state. The member's browser holds
- * {@code id.hmac}; the database holds the state under a hash of the id, and
- * taking it deletes it, so it can be used once.
+ * {@code id.hmac} references (the newest few, so sign-ons started in several
+ * tabs each find theirs); the database holds each state under a hash of its
+ * id, and taking it deletes it, so it can be used once.
  */
 @ApplicationScoped
 public class SignOnStates {
@@ -33,6 +37,14 @@ public class SignOnStates {
 
     public record State(String connectorId, String target, Map<String, String> protocolData) {
     }
+
+    /** A state the browser's cookie refers to, with the reference that uses it up. */
+    public record Candidate(String reference, State state) {
+    }
+
+    /** How many sign-ons in flight one browser keeps (tabs). */
+    static final int MAX_IN_FLIGHT = 3;
+    private static final String SEPARATOR = "~";
 
     private final ObjectMapper json;
     private final TimeSource time;
@@ -53,8 +65,49 @@ public class SignOnStates {
         });
     }
 
-    /** Stores a new state; returns the signed value for the member's cookie. */
-    public String create(String connectorId, String target, Map<String, String> protocolData) {
+    /**
+     * Stores a new state; returns the cookie value: its signed reference first,
+     * then the newest still-valid references of {@code existingCookie}.
+     */
+    public String create(String connectorId, String target, Map<String, String> protocolData, String existingCookie) {
+        String reference = create(connectorId, target, protocolData);
+        List<String> kept = new ArrayList<>();
+        kept.add(reference);
+        for (String other : references(existingCookie)) {
+            if (kept.size() < MAX_IN_FLIGHT) {
+                kept.add(other);
+            }
+        }
+        return String.join(SEPARATOR, kept);
+    }
+
+    /** The live states the cookie refers to, newest first. */
+    public List<Candidate> candidates(String cookieValue) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (String reference : references(cookieValue)) {
+            peek(reference).ifPresent(state -> candidates.add(new Candidate(reference, state)));
+        }
+        return candidates;
+    }
+
+    /** The cookie value without {@code reference}, or null when nothing is left. */
+    public static String without(String cookieValue, String reference) {
+        List<String> rest = new ArrayList<>(Arrays.asList(cookieValue == null ? new String[0]
+                : cookieValue.split(SEPARATOR)));
+        rest.remove(reference);
+        rest.removeIf(String::isBlank);
+        return rest.isEmpty() ? null : String.join(SEPARATOR, rest);
+    }
+
+    private List<String> references(String cookieValue) {
+        if (cookieValue == null || cookieValue.length() > 600) {
+            return List.of();
+        }
+        return Arrays.stream(cookieValue.split(SEPARATOR)).filter(r -> verifiedId(r).isPresent()).toList();
+    }
+
+    /** Stores a new state; returns its signed reference. */
+    String create(String connectorId, String target, Map<String, String> protocolData) {
         String id = Secrets.randomId();
         long now = time.nowSeconds();
         QuarkusTransaction.requiringNew().run(() -> {

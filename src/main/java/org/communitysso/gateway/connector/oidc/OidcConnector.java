@@ -86,8 +86,8 @@ public final class OidcConnector implements Connector {
         if (request.forceLogin()) {
             url = Urls.withParameter(url, "prompt", "login");
         }
-        return new SignOnStart(url, Map.of(STATE, state, NONCE, nonce, VERIFIER, codeVerifier,
-                REDIRECT_URI, request.gatewayReturnUrl()));
+        return new SignOnStart(url, Connector.echoed(Map.of(STATE, state, NONCE, nonce, VERIFIER, codeVerifier,
+                REDIRECT_URI, request.gatewayReturnUrl()), "state", state));
     }
 
     @Override

@@ -81,6 +81,8 @@ public final class Pac4jFlow {
         URI location = URI.create(((WithLocationAction) action).getLocation());
         Map<String, String> protocolData = new HashMap<>(store.values());
         protocolData.put(CALLBACK_URL, request.gatewayReturnUrl());
+        protocolData.put(Connector.ECHO_PARAMETER, "state");
+        protocolData.put(Connector.ECHO_VALUE, store.values().get(client.getStateSessionAttributeName()));
         if (pkce) {
             String verifier = Secrets.randomId() + Secrets.randomId();
             location = Urls.withParameter(Urls.withParameter(location, "code_challenge", s256(verifier)),

@@ -92,7 +92,8 @@ public final class SamlConnector implements Connector {
         String relayState = Secrets.randomId();
         String xml = SamlMessages.authnRequest(requestId, time.now(), saml.ssoUrl().toString(),
                 request.gatewayReturnUrl(), saml.spEntityId(), saml.nameIdFormat(), request.forceLogin());
-        Map<String, String> protocolData = Map.of("requestId", requestId, "relayState", relayState);
+        Map<String, String> protocolData = Connector.echoed(Map.of("requestId", requestId, "relayState", relayState),
+                "RelayState", relayState);
         if (saml.postBinding()) {
             String message = saml.signRequests() ? SamlMessages.signXml(xml, saml.spKeys(), saml.spCertificate(),
                     saml.algorithm()) : xml;

@@ -168,6 +168,37 @@ class OAuth2SignOnTest {
     }
 
     @Test
+    void twoTabsEachFinishTheirOwnSignOn() {
+        String id = "tabs-" + UUID.randomUUID();
+        String firstCode = "code-1-" + UUID.randomUUID();
+        String secondCode = "code-2-" + UUID.randomUUID();
+        stubToken("/codehub/token", firstCode, "at-" + id);
+        stubToken("/codehub/token", secondCode, "at-" + id);
+        stubProfile(get(urlEqualTo("/codehub/user")), "at-" + id, nestedProfile(id));
+
+        // tab 1 and then tab 2 start a sign-on in the same browser (tab 2 sends tab 1's cookie)
+        OAuthBrowser.Started tab1 = OAuthBrowser.login("github", "/tab-one");
+        Response tab2Login = io.restassured.RestAssured.given().redirects().follow(false)
+                .cookie("community_sign_on", tab1.stateCookie()).queryParam("return_url", "/tab-two")
+                .get("/auth/github/login");
+        String browserCookie = tab2Login.getCookie("community_sign_on");
+        String tab2State = OAuthBrowser.query(java.net.URI.create(tab2Login.header("Location"))).get("state");
+
+        // tab 1's answer arrives first, with the browser's current cookie
+        Response first = OAuthBrowser.back("/auth/github/return", browserCookie, "code", firstCode,
+                "state", tab1.state());
+        assertEquals(302, first.statusCode(), first.asString());
+        assertTrue(first.header("Location").endsWith("/tab-one"));
+        String left = first.getCookie("community_sign_on");
+        assertTrue(left != null && !left.isEmpty(), "tab 2's sign-on is still in the cookie");
+
+        Response second = OAuthBrowser.back("/auth/github/return", left, "code", secondCode, "state", tab2State);
+        assertEquals(302, second.statusCode(), second.asString());
+        assertTrue(second.header("Location").endsWith("/tab-two"));
+        assertEquals("", second.getCookie("community_sign_on"), "nothing left in flight");
+    }
+
+    @Test
     void promptLoginReachesTheProvider() {
         assertEquals("login", OAuthBrowser.login("github", "/", "prompt", "login").query().get("prompt"));
         assertNull(OAuthBrowser.login("github", "/").query().get("prompt"));
