@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.security.KeyPairGenerator;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.connector.facebook.FacebookConnectorFactory;
 import org.communitysso.gateway.connector.jwt.JwtConnectorFactory;
+import org.communitysso.gateway.testing.ConnectorConfigs;
 import org.communitysso.gateway.connector.oauth2.OAuth2ConnectorFactory;
 import org.communitysso.gateway.connector.saml.SamlConnectorFactory;
 import org.communitysso.gateway.testing.SamlTestIdp;
@@ -228,14 +223,8 @@ class ConnectorConfigurationTest {
     }
 
     private static Map<String, Connector> build(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(GatewayConfig.class)
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build();
-        GatewayConfig gateway = config.getConfigMapping(GatewayConfig.class);
-        return ConnectorRegistry.build(gateway.connectors(), List.of(new JwtConnectorFactory(null, null), new OAuth2ConnectorFactory(),
-                new FacebookConnectorFactory(), new SamlConnectorFactory(null, null)));
+        return ConnectorConfigs.build(properties, List.of(new JwtConnectorFactory(null, null),
+                new OAuth2ConnectorFactory(), new FacebookConnectorFactory(), new SamlConnectorFactory(null, null)));
     }
 
     private static Map<String, String> validJwt() {

@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.communitysso.gateway.TimeSource;
-import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.connector.Connector;
-import org.communitysso.gateway.connector.ConnectorRegistry;
+import org.communitysso.gateway.testing.ConnectorConfigs;
 import org.junit.jupiter.api.Test;
 
 /** An OIDC connector with a missing or invalid setting stops start-up with a message naming the key. */
@@ -100,15 +94,8 @@ class OidcConfigurationTest {
     }
 
     private static Map<String, Connector> build(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(GatewayConfig.class)
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build();
-        GatewayConfig gateway = config.getConfigMapping(GatewayConfig.class);
         // nothing is fetched while building: discovery, keys and the token client are made on first use
-        return ConnectorRegistry.build(gateway.connectors(),
-                List.of(new OidcConnectorFactory(null, new TimeSource(), null)));
+        return ConnectorConfigs.build(properties, List.of(new OidcConnectorFactory(null, new TimeSource(), null)));
     }
 
     private static Map<String, String> discovery() {
