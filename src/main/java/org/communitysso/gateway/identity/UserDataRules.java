@@ -13,7 +13,7 @@ public final class UserDataRules {
     public static final int MAX_EMAIL = 254;
     public static final int MAX_AVATAR = 2048;
 
-    private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{N}._-]+(?: [\\p{L}\\p{N}._-]+)*");
+    private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{M}\\p{N}._'-]+(?: [\\p{L}\\p{M}\\p{N}._'-]+)*");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}.]+(?:\\.[^@\\s\\p{Cntrl}.]+)+");
     private static final Pattern ROLE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
@@ -27,7 +27,7 @@ public final class UserDataRules {
             return "must be " + MIN_USERNAME + " to " + MAX_USERNAME + " characters";
         }
         if (!USERNAME.matcher(username).matches()) {
-            return "may hold letters, digits, '.', '_', '-' and single spaces between them";
+            return "may hold letters, digits, '.', '_', '-', apostrophes and single spaces between them";
         }
         return null;
     }

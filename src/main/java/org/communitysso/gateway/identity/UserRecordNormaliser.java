@@ -12,6 +12,7 @@ import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
+import org.jboss.logging.Logger;
 
 /**
  * Turns a connector's raw claims into the user record, through the
@@ -19,6 +20,8 @@ import org.communitysso.gateway.error.Reason;
  */
 @ApplicationScoped
 public class UserRecordNormaliser {
+
+    private static final Logger LOG = Logger.getLogger(UserRecordNormaliser.class);
 
     public UserRecord normalise(Connector connector, ExternalIdentity identity) {
         ConnectorSettings settings = connector.settings();
@@ -31,9 +34,13 @@ public class UserRecordNormaliser {
         }
         check(settings.id(), "id", UserDataRules.idProblem(id));
 
+        // A username the community cannot take is not a reason to refuse the member:
+        // it is treated as absent, so a new member chooses one and a returning one keeps theirs.
         String username = fields.text("username");
-        if (username != null) {
-            check(settings.id(), "username", UserDataRules.usernameProblem(username));
+        String usernameProblem = username == null ? null : UserDataRules.usernameProblem(username);
+        if (usernameProblem != null) {
+            LOG.warnf("connector %s: field=username %s; the member will choose one", settings.id(), usernameProblem);
+            username = null;
         }
         String email = fields.text("email");
         if (email != null) {

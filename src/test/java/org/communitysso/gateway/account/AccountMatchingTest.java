@@ -151,6 +151,30 @@ class AccountMatchingTest {
     }
 
     @Test
+    void usernameTheCommunityCannotTakeIsChosenInTheFormInstead() {
+        String id = newId();
+        Response back = GatewayClient.returnWithToken("/auth/acme/return",
+                TestTokens.acme(Map.of("id", id, "username", "<b>bob</b>")), null);
+        assertEquals(303, back.statusCode(), back.asString());
+        String pending = back.getCookie("community_pending");
+        given().cookie("community_pending", pending).get("/auth/profile").then().statusCode(200)
+                .body(containsString("Please choose the username")).body(not("<b>bob</b>"));
+        assertEquals(302, GatewayClient.submitProfile(pending, name(id, "k"), null).statusCode());
+
+        // a returning member whose IdP now sends an unusable username keeps the one they have
+        String later = signOnAcme(Map.of("id", id, "username", "x"));
+        GatewayClient.session(later).then().body("username", equalTo(name(id, "k")));
+    }
+
+    @Test
+    void apostrophesAndAccentsAreUsernames() {
+        String id = newId();
+        String username = "Siobh\u00e1n O'Brien " + id.substring(0, 6);
+        String session = signOnAcme(Map.of("id", id, "username", username));
+        GatewayClient.session(session).then().body("username", equalTo(username));
+    }
+
+    @Test
     void signUpFormRefusesAForgedCsrfToken() {
         String id = newId();
         Response back = GatewayClient.returnWithToken("/auth/acme/return", TestTokens.acme(Map.of("id", id)), null);
