@@ -108,6 +108,12 @@ public class SignOnStates {
 
     /** Stores a new state; returns its signed reference. */
     String create(String connectorId, String target, Map<String, String> protocolData) {
+        String id = store(connectorId, target, protocolData);
+        return id + "." + sign(id);
+    }
+
+    /** Stores a state row keyed by the hash of a new random id; returns the id. */
+    private String store(String connectorId, String target, Map<String, String> protocolData) {
         String id = Secrets.randomId();
         long now = time.nowSeconds();
         QuarkusTransaction.requiringNew().run(() -> {
@@ -120,7 +126,7 @@ public class SignOnStates {
             state.expiresAt = now + config.signOnTimeout().toSeconds();
             state.persist();
         });
-        return id + "." + sign(id);
+        return id;
     }
 
     /** Reads the state behind a cookie value without using it up. */
@@ -146,18 +152,7 @@ public class SignOnStates {
      * the connector hands the IdP (short enough for SAML's 80-byte RelayState).
      */
     public String keepSignOffTarget(String connectorId, String target) {
-        String id = Secrets.randomId();
-        long now = time.nowSeconds();
-        QuarkusTransaction.requiringNew().run(() -> {
-            SignOnState state = new SignOnState();
-            state.idHash = Secrets.sha256Hex(id);
-            state.connectorId = connectorId;
-            state.target = target;
-            state.createdAt = now;
-            state.expiresAt = now + config.signOnTimeout().toSeconds();
-            state.persist();
-        });
-        return id;
+        return store(connectorId, target, Map.of());
     }
 
     /** Takes (once) the target kept under {@code id} for this connector's sign-off. */

@@ -1,6 +1,7 @@
 package org.communitysso.gateway.connector.facebook;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.communitysso.gateway.config.ConnectorConfig;
@@ -8,6 +9,7 @@ import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
 import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.pac4j.Pac4jConnector;
 import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 
 /** Validates a {@code facebook} connector's settings and builds it on pac4j's FacebookClient. */
@@ -16,6 +18,9 @@ public class FacebookConnectorFactory implements ConnectorFactory {
 
     private static final Pattern VERSION = Pattern.compile("v[0-9]+\\.[0-9]+");
     static final String DEFAULT_SCOPE = "public_profile,email";
+    /** Facebook's fields; the large picture becomes the avatar. The email is absent when the member declines it. */
+    static final Map<String, String> DEFAULT_MAPPING = Map.of(
+            "id", "id", "username", "name", "email", "email", "avatar", "picture.data.url");
 
     @Override
     public String type() {
@@ -46,7 +51,8 @@ public class FacebookConnectorFactory implements ConnectorFactory {
         client.setFields(facebook.fields());
         client.getConfiguration().setUseAppsecretProof(true);
         Pac4jFlow flow = new Pac4jFlow(id, client, false, config.connectTimeout(), config.readTimeout());
-        return new FacebookConnector(settings, flow);
+        // auth_type=reauthenticate is Facebook's way of asking for the password again
+        return new Pac4jConnector(settings, flow, DEFAULT_MAPPING, Map.of(), Map.of("auth_type", "reauthenticate"));
     }
 
 

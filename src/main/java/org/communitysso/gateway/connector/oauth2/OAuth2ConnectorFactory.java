@@ -4,12 +4,14 @@ import com.github.scribejava.core.model.Verb;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.communitysso.gateway.config.ConnectorConfig;
 import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
 import org.communitysso.gateway.connector.ConnectorSettings;
+import org.communitysso.gateway.connector.pac4j.Pac4jConnector;
 import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 import org.pac4j.oauth.client.OAuth20Client;
 import org.pac4j.oauth.config.OAuth20Configuration;
@@ -18,6 +20,10 @@ import org.pac4j.scribe.builder.api.GenericApi20;
 /** Validates an {@code oauth2} connector's settings and builds it on pac4j's OAuth 2.0 client. */
 @ApplicationScoped
 public class OAuth2ConnectorFactory implements ConnectorFactory {
+
+    /** The user data format's own names; most providers need a mapping anyway. */
+    static final Map<String, String> DEFAULT_MAPPING = Map.of(
+            "id", "id", "username", "username", "email", "email", "custom-roles", "customRoles", "avatar", "avatar");
 
     @Override
     public String type() {
@@ -71,7 +77,7 @@ public class OAuth2ConnectorFactory implements ConnectorFactory {
         OAuth20Client client = new OAuth20Client();
         client.setConfiguration(configuration);
         Pac4jFlow flow = new Pac4jFlow(id, client, oauth2.pkce(), config.connectTimeout(), config.readTimeout());
-        return new OAuth2Connector(settings, flow, oauth2.extraParameters());
+        return new Pac4jConnector(settings, flow, DEFAULT_MAPPING, oauth2.extraParameters(), Map.of("prompt", "login"));
     }
 
 }

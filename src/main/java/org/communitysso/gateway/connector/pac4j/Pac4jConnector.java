@@ -1,30 +1,35 @@
-package org.communitysso.gateway.connector.oauth2;
+package org.communitysso.gateway.connector.pac4j;
 
 import java.util.HashMap;
 import java.util.Map;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
-import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 
 /**
- * OAuth 2.0 providers that do not follow OIDC (SPEC 2.2): authorization code
- * flow through pac4j, the profile JSON read through the connector's mapping.
+ * A connector whose protocol work is a pac4j OAuth 2.0 client (types
+ * {@code oauth2} and {@code facebook}): they differ only in their client,
+ * their default mapping and the parameters of the authorization request.
  */
-final class OAuth2Connector implements Connector {
-
-    /** Common names; most providers need a mapping anyway. */
-    private static final Map<String, String> DEFAULT_MAPPING = Map.of(
-            "id", "id", "username", "username", "email", "email", "custom-roles", "customRoles", "avatar", "avatar");
+public final class Pac4jConnector implements Connector {
 
     private final ConnectorSettings settings;
     private final Pac4jFlow flow;
+    private final Map<String, String> defaultMapping;
     private final Map<String, String> extraParameters;
+    private final Map<String, String> forceLoginParameters;
 
-    OAuth2Connector(ConnectorSettings settings, Pac4jFlow flow, Map<String, String> extraParameters) {
+    /**
+     * @param extraParameters      added to every authorization request
+     * @param forceLoginParameters added when the community asks for {@code prompt=login}
+     */
+    public Pac4jConnector(ConnectorSettings settings, Pac4jFlow flow, Map<String, String> defaultMapping,
+            Map<String, String> extraParameters, Map<String, String> forceLoginParameters) {
         this.settings = settings;
         this.flow = flow;
+        this.defaultMapping = Map.copyOf(defaultMapping);
         this.extraParameters = Map.copyOf(extraParameters);
+        this.forceLoginParameters = Map.copyOf(forceLoginParameters);
     }
 
     @Override
@@ -34,14 +39,14 @@ final class OAuth2Connector implements Connector {
 
     @Override
     public Map<String, String> defaultMapping() {
-        return DEFAULT_MAPPING;
+        return defaultMapping;
     }
 
     @Override
     public SignOnStart start(SignOnRequest request) {
         Map<String, String> parameters = new HashMap<>(extraParameters);
         if (request.forceLogin()) {
-            parameters.put("prompt", "login");
+            parameters.putAll(forceLoginParameters);
         }
         return flow.start(request, parameters);
     }
@@ -51,10 +56,9 @@ final class OAuth2Connector implements Connector {
         return new ExternalIdentity(settings.id(), flow.complete(callback), null, null);
     }
 
-    /** The shared /auth/oauth2/return is routed by the sign-on state only. */
+    /** The shared return URLs are routed by the sign-on state only. */
     @Override
     public boolean recognises(Callback callback) {
         return false;
     }
-
 }
