@@ -15,6 +15,8 @@ import org.communitysso.gateway.identity.UserDataRules;
 @Table(name = "accounts")
 public class Account extends PanacheEntityBase {
 
+    static final String TYPED_BY_MEMBER = "member";
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
@@ -29,6 +31,14 @@ public class Account extends PanacheEntityBase {
     @Column(name = "email_key")
     public String emailKey;
 
+    /** A trusted connector's IdP verified this email: only then may it find this account for another sign-in method. */
+    @Column(name = "email_verified")
+    public boolean emailVerified;
+
+    /** The connector the email came from, or {@link #TYPED_BY_MEMBER}. */
+    @Column(name = "email_source")
+    public String emailSource;
+
     public String avatar;
 
     public boolean active = true;
@@ -41,19 +51,24 @@ public class Account extends PanacheEntityBase {
 
     void setUsername(String value) {
         username = value;
-        usernameKey = UserDataRules.key(value);
+        usernameKey = UserDataRules.usernameKey(value);
     }
 
-    void setEmail(String value) {
+    void setEmail(String value, String source, boolean verified) {
         email = value;
-        emailKey = UserDataRules.key(value);
+        emailKey = UserDataRules.emailKey(value);
+        emailSource = value == null ? null : source;
+        emailVerified = value != null && verified;
     }
 
+    /** Keys are canonical forms compared byte for byte (binary collation, and again here). */
     static Optional<Account> findByEmail(String email) {
-        return find("emailKey", UserDataRules.key(email)).firstResultOptional();
+        String key = UserDataRules.emailKey(email);
+        return find("emailKey", key).<Account>firstResultOptional().filter(a -> key.equals(a.emailKey));
     }
 
     static Optional<Account> findByUsername(String username) {
-        return find("usernameKey", UserDataRules.key(username)).firstResultOptional();
+        String key = UserDataRules.usernameKey(username);
+        return find("usernameKey", key).<Account>firstResultOptional().filter(a -> key.equals(a.usernameKey));
     }
 }

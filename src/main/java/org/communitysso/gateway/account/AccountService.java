@@ -15,6 +15,7 @@ import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
+import org.communitysso.gateway.identity.UserDataRules;
 import org.communitysso.gateway.identity.UserRecord;
 import org.jboss.logging.Logger;
 
@@ -65,21 +66,26 @@ public class AccountService {
         if (link.isPresent()) {
             Account account = activeAccount(link.get().accountId, connectorId);
             link.get().lastSignOnAt = now;
-            sync(connectorId, account, record, now);
+            sync(connectorId, trustEmail && emailFromIdp, account, record, now);
             em.flush();
             return new SignOnOutcome.SignedOn(account.id, false);
         }
+        boolean emailVerified = trustEmail && emailFromIdp;
         if (record.email() != null) {
             Optional<Account> sameEmail = Account.findByEmail(record.email());
             if (sameEmail.isPresent()) {
                 Account account = sameEmail.get();
-                if (!(trustEmail && emailFromIdp) || ExternalLink.exists(connectorId, account.id)) {
+                String refusal = !emailVerified ? "this sign-in's email is not verified by a trusted connector"
+                        : !account.emailVerified ? "the account's email was never verified (pre-hijacking guard)"
+                        : ExternalLink.exists(connectorId, account.id) ? "the account has another id at this connector"
+                        : null;
+                if (refusal != null) {
                     throw new GatewayException(Reason.EMAIL_TAKEN, connectorId,
-                            "email belongs to account " + account.id + " and is not trusted for linking");
+                            "email belongs to account " + account.id + "; not linked: " + refusal);
                 }
                 activeAccount(account.id, connectorId);
                 link(connectorId, record.id(), account.id, now);
-                sync(connectorId, account, record, now);
+                sync(connectorId, emailVerified, account, record, now);
                 em.flush();
                 Audit.linked(connectorId, account.id, "verified_email");
                 return new SignOnOutcome.SignedOn(account.id, false);
@@ -96,7 +102,7 @@ public class AccountService {
         }
         Account account = new Account();
         account.setUsername(record.username());
-        account.setEmail(record.email());
+        account.setEmail(record.email(), emailFromIdp ? connectorId : Account.TYPED_BY_MEMBER, emailVerified);
         account.avatar = record.avatar();
         account.createdAt = now;
         account.updatedAt = now;
@@ -128,14 +134,23 @@ public class AccountService {
         link.persist();
     }
 
-    /** The IdP's latest profile wins, except where it would take another account's email or username. */
-    private void sync(String connectorId, Account account, UserRecord record, long now) {
-        if (record.email() != null && !record.email().equals(account.email)) {
-            Optional<Account> owner = Account.findByEmail(record.email());
-            if (owner.isPresent() && !owner.get().id.equals(account.id)) {
-                Audit.syncSkipped(connectorId, account.id, "email", Reason.EMAIL_TAKEN.code());
-            } else {
-                account.setEmail(record.email());
+    /**
+     * The IdP's latest profile wins, except where it would take another account's
+     * email or username. An email is verified when the connector is trusted to
+     * verify emails ({@code emailVerified}); a new address from an untrusted one
+     * is kept unverified, the same address from a trusted one becomes verified.
+     */
+    private void sync(String connectorId, boolean emailVerified, Account account, UserRecord record, long now) {
+        if (record.email() != null) {
+            if (!UserDataRules.emailKey(record.email()).equals(account.emailKey)) {
+                Optional<Account> owner = Account.findByEmail(record.email());
+                if (owner.isPresent() && !owner.get().id.equals(account.id)) {
+                    Audit.syncSkipped(connectorId, account.id, "email", Reason.EMAIL_TAKEN.code());
+                } else {
+                    account.setEmail(record.email(), connectorId, emailVerified);
+                }
+            } else if (emailVerified && !account.emailVerified) {
+                account.setEmail(record.email(), connectorId, true);
             }
         }
         if (config.accounts().syncUsername() && record.username() != null && !record.username().equals(account.username)) {

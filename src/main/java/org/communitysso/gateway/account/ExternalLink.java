@@ -34,8 +34,13 @@ public class ExternalLink extends PanacheEntityBase {
     @Column(name = "last_sign_on_at")
     public long lastSignOnAt;
 
+    /**
+     * The link for exactly this id, byte for byte: the column's binary collation
+     * does that in the database (bar trailing spaces), and the result is checked again here.
+     */
     static Optional<ExternalLink> find(String connectorId, String externalId) {
-        return find("connectorId = ?1 and externalId = ?2", connectorId, externalId).firstResultOptional();
+        return find("connectorId = ?1 and externalId = ?2", connectorId, externalId).<ExternalLink>firstResultOptional()
+                .filter(link -> link.connectorId.equals(connectorId) && link.externalId.equals(externalId));
     }
 
     static boolean exists(String connectorId, long accountId) {

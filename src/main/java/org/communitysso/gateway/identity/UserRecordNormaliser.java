@@ -28,7 +28,7 @@ public class UserRecordNormaliser {
         Map<String, Object> claims = identity.claims();
         Field fields = new Field(settings, connector.defaultMapping(), claims);
 
-        String id = fields.text("id");
+        String id = fields.exact("id");
         if (id == null) {
             throw invalid(settings.id(), "id", "is missing");
         }
@@ -37,6 +37,9 @@ public class UserRecordNormaliser {
         // A username the community cannot take is not a reason to refuse the member:
         // it is treated as absent, so a new member chooses one and a returning one keeps theirs.
         String username = fields.text("username");
+        if (username != null) {
+            username = UserDataRules.normaliseUsername(username);
+        }
         String usernameProblem = username == null ? null : UserDataRules.usernameProblem(username);
         if (usernameProblem != null) {
             LOG.warnf("connector %s: field=username %s; the member will choose one", settings.id(), usernameProblem);
@@ -118,6 +121,12 @@ public class UserRecordNormaliser {
         }
 
         String text(String field) {
+            String text = exact(field);
+            return text == null || text.isBlank() ? null : text.trim();
+        }
+
+        /** The value exactly as sent: ids are opaque, so never trimmed or folded. */
+        String exact(String field) {
             Object value = raw(field);
             if (value == null) {
                 return null;
@@ -125,8 +134,7 @@ public class UserRecordNormaliser {
             if (!(value instanceof String || value instanceof Number)) {
                 throw invalid(settings.id(), field, "is not a string");
             }
-            String text = value.toString().trim();
-            return text.isEmpty() ? null : text;
+            return value.toString();
         }
 
         /** A comma-separated string ("1, 2, 3") or a JSON array; null when absent. */

@@ -55,7 +55,7 @@ public class ProfileResource {
         if (!Secrets.constantTimeEquals(pending.csrfToken(), csrf)) {
             throw new GatewayException(Reason.CSRF_INVALID, pending.connectorId(), "sign-up form token mismatch");
         }
-        String chosenUsername = username == null ? "" : username.trim();
+        String chosenUsername = UserDataRules.normaliseUsername(username == null ? "" : username.trim());
         String givenEmail = email == null ? "" : email.trim();
         String problem = UserDataRules.usernameProblem(chosenUsername);
         if (problem != null) {

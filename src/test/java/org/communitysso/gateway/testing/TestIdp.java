@@ -20,6 +20,7 @@ import java.util.Map;
  * <ul>
  * <li>{@code acme}: RS256 with two PEM public keys (rollover), issuer and audience checked, sign-off URL;</li>
  * <li>{@code partner}: keys from a JWKS URL, trusted emails, a 2-hour idle timeout;</li>
+ * <li>{@code vouched}: a second connector with trusted emails (partner's key, static);</li>
  * <li>{@code shared}: HS256 with a shared secret;</li>
  * <li>{@code mapped}: claims in other places, groups mapped to roles, in testing mode;</li>
  * <li>{@code github}: OAuth2 with a nested profile, Basic client authentication, PKCE;</li>
@@ -41,6 +42,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     public static final String ACME_ISSUER = "https://idp.acme.test";
     public static final String ACME_AUDIENCE = "community";
     public static final String PARTNER_ISSUER = "https://idp.partner.test";
+    public static final String VOUCHED_ISSUER = "https://idp.vouched.test";
     public static final String SHARED_ISSUER = "https://idp.shared.test";
     public static final String SHARED_SECRET = "0123456789abcdef0123456789abcdef-test-only";
 
@@ -105,6 +107,13 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "partner.jwt.jwks-url", "http://localhost:" + wireMock.port() + "/jwks.json");
         config.put(c + "partner.jwt.issuer", PARTNER_ISSUER);
         config.put(c + "partner.jwt.jwks-refetch-interval", "0S");
+
+        // a second connector that verifies emails, signing with partner's key
+        config.put(c + "vouched.type", "jwt");
+        config.put(c + "vouched.sign-on-url", VOUCHED_ISSUER + "/login");
+        config.put(c + "vouched.trust-email", "true");
+        config.put(c + "vouched.jwt.public-key", TestTokens.publicPem(partner));
+        config.put(c + "vouched.jwt.issuer", VOUCHED_ISSUER);
 
         config.put(c + "shared.type", "jwt");
         config.put(c + "shared.sign-on-url", SHARED_ISSUER + "/login");

@@ -131,6 +131,28 @@ class SamlSignOnRoundTripTest {
     }
 
     @Test
+    void aNameIdDifferingOnlyInCaseIsAnotherMember() {
+        String local = "alice" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String alice = idpInitiated(local + "@x.test");
+        String other = idpInitiated(local.toUpperCase() + "@X.TEST");
+        String aliceId = GatewayClient.session(alice).jsonPath().getString("userId");
+        GatewayClient.session(other).then().statusCode(200)
+                .body("externalId", Matchers.equalTo(local.toUpperCase() + "@X.TEST"))
+                .body("userId", Matchers.not(Matchers.equalTo(aliceId)));
+    }
+
+    private String idpInitiated(String nameId) {
+        SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(SamlBrowser.acs("portal"), TestIdp.SP_ENTITY_ID,
+                TestIdp.PORTAL_IDP);
+        spec.nameId = nameId;
+        spec.attribute("username", uniqueName());
+        Response back = SamlBrowser.post("/auth/portal/return",
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), null, null);
+        assertEquals(302, back.statusCode(), back.asString());
+        return back.getCookie("community_session");
+    }
+
+    @Test
     void idpInitiatedSignOnWithAForeignOrOpaqueRelayStateLandsOnTheLandingPage() {
         for (String relayState : new String[] {"https://evil.example/steal", "opaque-token-123", null}) {
             SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(SamlBrowser.acs("portal"),
