@@ -58,8 +58,9 @@ public final class GatewayClient {
         String page = given().cookie("community_pending", pendingCookie).get("/auth/profile").then().statusCode(200)
                 .extract().asString();
         String csrf = page.replaceAll("(?s).*name=\"csrf\" value=\"([^\"]+)\".*", "$1");
+        // as a browser sends it from a UTF-8 page (REST Assured would otherwise encode ISO-8859-1)
         var request = given().redirects().follow(false).cookie("community_pending", pendingCookie)
-                .contentType("application/x-www-form-urlencoded")
+                .contentType("application/x-www-form-urlencoded; charset=UTF-8")
                 .formParam("csrf", csrf).formParam("username", username);
         if (email != null) {
             request.formParam("email", email);
