@@ -4,12 +4,12 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.communitysso.gateway.TimeSource;
 import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.config.GatewayConfig;
@@ -17,19 +17,17 @@ import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.communitysso.gateway.identity.UserDataRules;
 import org.communitysso.gateway.identity.UserRecord;
-import org.jboss.logging.Logger;
 
 /**
  * Matches a verified user record to a community account, links it or
- * provisions one, and syncs the profile. Each attempt is one transaction;
- * a unique-key conflict (another sign-on of the same member won the race)
- * is retried, so concurrent first sign-ons make exactly one account.
+ * provisions one, and syncs the profile: inside the caller's transaction, so
+ * the sign-on's account and session work commit together (web/SignOnFlow).
+ * A unique-key conflict (a concurrent first sign-on of the same member won the
+ * race) surfaces as an exception {@link #isConflict} recognises; the caller
+ * retries the whole unit, which then finds what the winner made.
  */
 @ApplicationScoped
 public class AccountService {
-
-    private static final Logger LOG = Logger.getLogger(AccountService.class);
-    private static final int MAX_ATTEMPTS = 6;
 
     private final EntityManager em;
     private final TimeSource time;
@@ -46,21 +44,8 @@ public class AccountService {
      * @param trustEmail   the connector's IdP verifies emails, so one may link to an existing account
      * @param emailFromIdp false when the member typed the email in the sign-up form (never trusted)
      */
+    @Transactional(Transactional.TxType.MANDATORY)
     public SignOnOutcome signOn(String connectorId, boolean trustEmail, UserRecord record, boolean emailFromIdp) {
-        for (int attempt = 1;; attempt++) {
-            try {
-                return QuarkusTransaction.requiringNew().call(() -> attempt(connectorId, trustEmail, record, emailFromIdp));
-            } catch (RuntimeException e) {
-                if (!isConflict(e) || attempt >= MAX_ATTEMPTS) {
-                    throw e;
-                }
-                LOG.debugf("sign-on conflict on connector %s, attempt %d: retrying", connectorId, attempt);
-                pause(attempt);
-            }
-        }
-    }
-
-    private SignOnOutcome attempt(String connectorId, boolean trustEmail, UserRecord record, boolean emailFromIdp) {
         long now = time.nowSeconds();
         Optional<ExternalLink> link = ExternalLink.find(connectorId, record.id());
         if (link.isPresent()) {
@@ -68,7 +53,7 @@ public class AccountService {
             link.get().lastSignOnAt = now;
             sync(connectorId, trustEmail && emailFromIdp, account, record, now);
             em.flush();
-            return new SignOnOutcome.SignedOn(account.id, false);
+            return new SignOnOutcome.SignedOn(account.id, false, null);
         }
         boolean emailVerified = trustEmail && emailFromIdp;
         if (record.email() != null) {
@@ -87,18 +72,17 @@ public class AccountService {
                 link(connectorId, record.id(), account.id, now);
                 sync(connectorId, emailVerified, account, record, now);
                 em.flush();
-                Audit.linked(connectorId, account.id, "verified_email");
-                return new SignOnOutcome.SignedOn(account.id, false);
+                return new SignOnOutcome.SignedOn(account.id, false, "verified_email");
             }
         }
         if (record.username() == null) {
-            return new SignOnOutcome.NeedsProfile(SignOnOutcome.NeedsProfile.USERNAME_MISSING);
+            return new SignOnOutcome.NeedsProfile(SignOnOutcome.Why.USERNAME_MISSING);
         }
         if (Account.findByUsername(record.username()).isPresent()) {
-            return new SignOnOutcome.NeedsProfile(SignOnOutcome.NeedsProfile.USERNAME_TAKEN);
+            return new SignOnOutcome.NeedsProfile(SignOnOutcome.Why.USERNAME_TAKEN);
         }
         if (record.email() == null && config.accounts().requireEmail()) {
-            return new SignOnOutcome.NeedsProfile(SignOnOutcome.NeedsProfile.EMAIL_MISSING);
+            return new SignOnOutcome.NeedsProfile(SignOnOutcome.Why.EMAIL_MISSING);
         }
         Account account = new Account();
         account.setUsername(record.username());
@@ -112,8 +96,7 @@ public class AccountService {
             replaceIdpRoles(account.id, record.customRoles(), now);
         }
         em.flush();
-        Audit.provisioned(connectorId, account.id);
-        return new SignOnOutcome.SignedOn(account.id, true);
+        return new SignOnOutcome.SignedOn(account.id, true, null);
     }
 
     private Account activeAccount(long accountId, String connectorId) {
@@ -211,7 +194,7 @@ public class AccountService {
     }
 
     /** A unique-key violation or a deadlock: another transaction got there first. */
-    static boolean isConflict(Throwable e) {
+    public static boolean isConflict(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql) {
                 String state = sql.getSQLState();
@@ -224,14 +207,6 @@ public class AccountService {
             }
         }
         return false;
-    }
-
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextInt(5, 20) * (long) attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     public record AccountView(long id, String username, String email, String avatar, List<String> roles) {

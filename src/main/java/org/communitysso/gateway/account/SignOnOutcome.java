@@ -3,14 +3,40 @@ package org.communitysso.gateway.account;
 /** What matching and provisioning decided. */
 public sealed interface SignOnOutcome {
 
-    /** The member has an account (found, linked or just made). */
-    record SignedOn(long accountId, boolean provisioned) implements SignOnOutcome {
+    /**
+     * The member has an account (found, linked or just made); the caller audits
+     * {@code provisioned} / {@code linkedBy} once the sign-on has committed.
+     */
+    record SignedOn(long accountId, boolean provisioned, String linkedBy) implements SignOnOutcome {
     }
 
-    /** A new member must complete their profile first; {@code reason} is one of the constants below. */
-    record NeedsProfile(String reason) implements SignOnOutcome {
-        public static final String USERNAME_MISSING = "username_missing";
-        public static final String USERNAME_TAKEN = "username_taken";
-        public static final String EMAIL_MISSING = "email_missing";
+    /** A new member must complete their profile first. */
+    record NeedsProfile(Why why) implements SignOnOutcome {
+    }
+
+    /** Why the sign-up form is shown; {@code code} is what is stored with the pending sign-on. */
+    enum Why {
+        USERNAME_MISSING("username_missing"),
+        USERNAME_TAKEN("username_taken"),
+        EMAIL_MISSING("email_missing");
+
+        private final String code;
+
+        Why(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        public static Why of(String code) {
+            for (Why why : values()) {
+                if (why.code.equals(code)) {
+                    return why;
+                }
+            }
+            return USERNAME_MISSING;
+        }
     }
 }

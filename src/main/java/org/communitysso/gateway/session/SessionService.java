@@ -7,6 +7,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -47,33 +48,53 @@ public class SessionService {
     public record LiveSession(long accountId, String connectorId, String externalId, String signOffHandle) {
     }
 
-    /** Opens a session; returns the cookie value (256 random bits), which is never stored. */
-    public String open(Opening opening) {
+    /** The new session's cookie value, and the browser's previous session if it had a live one. */
+    public record Opened(String token, Optional<LiveSession> replaced) {
+    }
+
+    /**
+     * Opens a session in place of the browser's previous one ({@code previousToken},
+     * may be null), inside the caller's transaction: if opening fails, the old
+     * session stays. The cookie value (256 random bits) is never stored.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Opened replace(String previousToken, Opening opening) {
+        Optional<LiveSession> replaced = Optional.empty();
+        if (isCookieValue(previousToken)) {
+            SessionRecord previous = SessionRecord.findById(Secrets.sha256Hex(previousToken));
+            if (previous != null) {
+                previous.delete();
+                replaced = Optional.of(live(previous));
+            }
+        }
         String token = Secrets.randomId();
         long now = time.nowSeconds();
         long idle = opening.idleTimeout().orElse(config.inactivityTimeout()).toSeconds();
         Optional<Duration> absolute = opening.absoluteLifetime().or(config::absoluteLifetime);
-        QuarkusTransaction.requiringNew().run(() -> {
-            SessionRecord session = new SessionRecord();
-            session.idHash = Secrets.sha256Hex(token);
-            session.accountId = opening.accountId();
-            session.connectorId = opening.connectorId();
-            session.externalId = opening.externalId();
-            session.createdAt = now;
-            session.lastSeenAt = now;
-            session.idleTimeoutSecs = idle;
-            session.idleExpiresAt = now + idle;
-            session.absoluteExpiresAt = absolute.map(d -> now + d.toSeconds()).orElse(null);
-            session.idpSessionId = opening.idpSessionId();
-            session.signOffHandle = opening.signOffHandle();
-            session.persist();
-        });
-        return token;
+        SessionRecord session = new SessionRecord();
+        session.idHash = Secrets.sha256Hex(token);
+        session.accountId = opening.accountId();
+        session.connectorId = opening.connectorId();
+        session.externalId = opening.externalId();
+        session.createdAt = now;
+        session.lastSeenAt = now;
+        session.idleTimeoutSecs = idle;
+        session.idleExpiresAt = now + idle;
+        session.absoluteExpiresAt = absolute.map(d -> now + d.toSeconds()).orElse(null);
+        session.idpSessionId = opening.idpSessionId();
+        session.signOffHandle = opening.signOffHandle();
+        session.persist();
+        em.flush();
+        return new Opened(token, replaced);
+    }
+
+    private static boolean isCookieValue(String token) {
+        return token != null && !token.isBlank() && token.length() <= 128;
     }
 
     /** The live session for a cookie value, recording activity (coalesced); empty when unknown or expired. */
     public Optional<LiveSession> check(String token) {
-        if (token == null || token.isBlank() || token.length() > 128) {
+        if (!isCookieValue(token)) {
             return Optional.empty();
         }
         String hash = Secrets.sha256Hex(token);
@@ -108,7 +129,7 @@ public class SessionService {
 
     /** Revokes the session behind a cookie value; returns what it was, for the IdP sign-off. */
     public Optional<LiveSession> revoke(String token, String why) {
-        if (token == null || token.isBlank() || token.length() > 128) {
+        if (!isCookieValue(token)) {
             return Optional.empty();
         }
         String hash = Secrets.sha256Hex(token);

@@ -12,8 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.communitysso.gateway.Secrets;
-import org.communitysso.gateway.account.AccountService;
-import org.communitysso.gateway.account.PendingSignOns;
 import org.communitysso.gateway.account.SignOnOutcome;
 import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.connector.Connector;
@@ -30,8 +28,6 @@ public class ProfileResource {
     @Inject
     PendingSignOns pendingSignOns;
     @Inject
-    AccountService accounts;
-    @Inject
     ConnectorRegistry registry;
     @Inject
     SignOnFlow flow;
@@ -42,7 +38,8 @@ public class ProfileResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance form(@CookieParam(Cookies.PENDING) String pendingId) {
         PendingSignOns.Pending pending = pending(pendingId);
-        return page(pending, pending.record().username(), pending.record().email(), message(pending.reason()));
+        return page(pending, pending.record().username(), pending.record().email(),
+                message(SignOnOutcome.Why.of(pending.reason())));
     }
 
     @POST
@@ -71,23 +68,22 @@ public class ProfileResource {
             record = record.withEmail(givenEmail);
         }
         Connector connector = registry.require(pending.connectorId());
-        SignOnOutcome outcome;
+        SignOnFlow.Context context = new SignOnFlow.Context(connector, pending.target(), pending.idpSessionId(),
+                pending.signOffHandle(), previousSession);
+        SignOnFlow.Result result;
         try {
-            outcome = accounts.signOn(connector.id(), connector.settings().trustEmail(), record, emailFromIdp);
+            result = flow.complete(context, record, emailFromIdp, pendingId);
         } catch (GatewayException e) {
             if (e.reason() == Reason.EMAIL_TAKEN && !emailFromIdp) {
-                return again(pending, chosenUsername, givenEmail, message(Reason.EMAIL_TAKEN.code()));
+                return again(pending, chosenUsername, givenEmail, EMAIL_TAKEN_MESSAGE);
             }
             throw e;
         }
-        if (outcome instanceof SignOnOutcome.NeedsProfile needs) {
-            pendingSignOns.updateReason(pendingId, needs.reason());
-            return again(pending, chosenUsername, givenEmail, message(needs.reason()));
+        if (result.needs() != null) {
+            pendingSignOns.updateReason(pendingId, result.needs().code());
+            return again(pending, chosenUsername, givenEmail, message(result.needs()));
         }
-        pendingSignOns.delete(pendingId);
-        SignOnOutcome.SignedOn signedOn = (SignOnOutcome.SignedOn) outcome;
-        return flow.signedOn(connector, signedOn.accountId(), record.id(), pending.idpSessionId(),
-                pending.signOffHandle(), pending.target(), previousSession);
+        return flow.signedOn(context, result);
     }
 
     private PendingSignOns.Pending pending(String pendingId) {
@@ -107,12 +103,13 @@ public class ProfileResource {
                 askEmail, emailRequired, email == null ? "" : email);
     }
 
-    private static String message(String reason) {
-        return switch (reason) {
-            case SignOnOutcome.NeedsProfile.USERNAME_TAKEN -> "That username is already taken. Please choose another.";
-            case SignOnOutcome.NeedsProfile.EMAIL_MISSING -> "Please give the email address you want to use here.";
-            case "email_taken" -> "This email address is already taken.";
-            default -> "Please choose the username other members will see.";
+    private static final String EMAIL_TAKEN_MESSAGE = "This email address is already taken.";
+
+    private static String message(SignOnOutcome.Why why) {
+        return switch (why) {
+            case USERNAME_TAKEN -> "That username is already taken. Please choose another.";
+            case EMAIL_MISSING -> "Please give the email address you want to use here.";
+            case USERNAME_MISSING -> "Please choose the username other members will see.";
         };
     }
 }

@@ -22,6 +22,11 @@ public class Db {
         });
     }
 
+    /** Runs a statement as an operator would in a database shell (DDL included). */
+    public void execute(String sql) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(sql).executeUpdate());
+    }
+
     public long linksFor(String externalId) {
         return count("SELECT COUNT(*) FROM external_identities WHERE external_id = ?1", externalId);
     }

@@ -1,4 +1,4 @@
-package org.communitysso.gateway.account;
+package org.communitysso.gateway.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import java.util.Optional;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
@@ -14,7 +15,8 @@ import org.communitysso.gateway.identity.UserRecord;
 
 /**
  * Verified sign-ons of new members who still have to choose a username (or
- * give an email). Kept in the database so a gateway restart loses nothing.
+ * give an email), with where they were going and the form's CSRF token. Kept
+ * in the database so a gateway restart loses nothing.
  */
 @ApplicationScoped
 public class PendingSignOns {
@@ -77,8 +79,10 @@ public class PendingSignOns {
                 Secrets.sha256Hex(id)));
     }
 
-    public void delete(String id) {
-        QuarkusTransaction.requiringNew().run(() -> PendingSignOn.deleteById(Secrets.sha256Hex(id)));
+    /** Uses the pending sign-on up; true only for the first caller (a double-click submits twice). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean consume(String id) {
+        return PendingSignOn.delete("idHash", Secrets.sha256Hex(id)) == 1;
     }
 
     @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -1,4 +1,4 @@
-package org.communitysso.gateway.account;
+package org.communitysso.gateway.web;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
