@@ -53,7 +53,7 @@ public final class Audit {
      * A sign-off asked for by another site, held for the member to confirm.
      * {@code signal}: the header that showed it; {@code token}: missing or invalid (never its value).
      */
-    public static void signOffHeld(long accountId, String signal, String token) {
+    public static void crossSiteSignOffRefused(long accountId, String signal, String token) {
         LOG.warnf("event=sign_off_refused reason=cross_site account=%d signal=%s token=%s", accountId, signal, token);
     }
 

@@ -108,7 +108,7 @@ public class SessionResource {
             // Without a live session there is nothing to protect: carry on as a sign-off.
             Optional<SessionService.LiveSession> live = crossSite.flatMap(signal -> sessions.check(token));
             if (live.isPresent()) {
-                Audit.signOffHeld(live.get().accountId(), crossSite.get(), csrf == null ? "missing" : "invalid");
+                Audit.crossSiteSignOffRefused(live.get().accountId(), crossSite.get(), csrf == null ? "missing" : "invalid");
                 return Response.ok(Pages.confirmSignOff(signOffGuard.token(token), target).render(),
                         MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
             }
