@@ -49,6 +49,14 @@ public final class Audit {
         LOG.infof("event=session_revoked account=%d why=%s sessions=%d", accountId, why, count);
     }
 
+    /**
+     * A sign-off asked for by another site, held for the member to confirm.
+     * {@code signal}: the header that showed it; {@code token}: missing or invalid (never its value).
+     */
+    public static void crossSiteSignOffRefused(long accountId, String signal, String token) {
+        LOG.warnf("event=sign_off_refused reason=cross_site account=%d signal=%s token=%s", accountId, signal, token);
+    }
+
     /** The IdP's answer to our single-logout request; the gateway session is already gone either way. */
     public static void idpSignOffAnswered(String connectorId, boolean success, String status) {
         if (success) {

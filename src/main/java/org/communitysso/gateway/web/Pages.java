@@ -18,5 +18,7 @@ public final class Pages {
 
     public static native TemplateInstance formPost(String action, java.util.List<FormPostPage.Field> fields, String nonce);
 
+    public static native TemplateInstance confirmSignOff(String csrf, String returnUrl);
+
     public static native TemplateInstance error(String code, String message, String detail, String landingUrl);
 }

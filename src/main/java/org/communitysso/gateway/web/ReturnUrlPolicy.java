@@ -55,6 +55,11 @@ public class ReturnUrlPolicy {
         return target.orElse(landingUrl);
     }
 
+    /** Whether {@code url} (an Origin or Referer value) belongs to an origin on the allow-list. */
+    public boolean allowedOrigin(String url) {
+        return url != null && origin(url).filter(allowedOrigins::contains).isPresent();
+    }
+
     /** {@code raw} itself when it is a safe target, else empty. */
     public Optional<String> check(String raw) {
         if (raw == null || raw.isEmpty() || raw.length() > MAX_LENGTH || !plainAscii(raw)) {

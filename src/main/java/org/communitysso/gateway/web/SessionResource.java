@@ -9,6 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.communitysso.gateway.account.AccountService;
+import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorRegistry;
 import org.communitysso.gateway.error.GatewayException;
@@ -42,6 +44,8 @@ public class SessionResource {
     GatewayUrls urls;
     @Inject
     SignOnStates states;
+    @Inject
+    SignOffGuard signOffGuard;
 
     public record SessionJson(String userId, String username, String email, List<String> customRoles, String avatar,
             String connector, String externalId) {
@@ -76,25 +80,45 @@ public class SessionResource {
                 .build();
     }
 
+    /**
+     * Signs off at once when the request comes from the gateway or the
+     * community; from another site it only shows a "Sign out?" page whose
+     * form carries a token bound to this session.
+     */
     @GET
     @Path("/logout")
     public Response logout(@QueryParam("return_url") String returnUrl, @CookieParam(Cookies.SESSION) String token,
-            @Context UriInfo uriInfo) {
+            @Context HttpHeaders headers, @Context UriInfo uriInfo) {
+        return signOffOrConfirm(returnUrl, null, token, headers, uriInfo);
+    }
+
+    @POST
+    @Path("/logout")
+    public Response logoutPost(@QueryParam("return_url") String queryReturnUrl,
+            @FormParam("return_url") String formReturnUrl, @FormParam("csrf") String csrf,
+            @CookieParam(Cookies.SESSION) String token, @Context HttpHeaders headers, @Context UriInfo uriInfo) {
+        return signOffOrConfirm(formReturnUrl != null ? formReturnUrl : queryReturnUrl, csrf, token, headers, uriInfo);
+    }
+
+    private Response signOffOrConfirm(String returnUrl, String csrf, String token, HttpHeaders headers,
+            UriInfo uriInfo) {
         String target = returnUrls.targetOrLanding(returnUrl);
+        if (!signOffGuard.validToken(csrf, token)) {
+            Optional<String> crossSite = signOffGuard.crossSiteSignal(headers, uriInfo);
+            // Without a live session there is nothing to protect: carry on as a sign-off.
+            Optional<SessionService.LiveSession> live = crossSite.flatMap(signal -> sessions.check(token));
+            if (live.isPresent()) {
+                Audit.crossSiteSignOffRefused(live.get().accountId(), crossSite.get(), csrf == null ? "missing" : "invalid");
+                return Response.ok(Pages.confirmSignOff(signOffGuard.token(token), target).render(),
+                        MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
+            }
+        }
         URI next = sessions.revoke(token, "sign_off")
                 .flatMap(session -> registry.find(session.connectorId())
                         .flatMap(c -> c.signOffRedirect(new Connector.SignOff(urls.absolute(target, uriInfo),
                                 session.signOffHandle(), () -> states.keepSignOffTarget(c.id(), target)))))
                 .orElse(URI.create(target));
         return Response.status(Response.Status.FOUND).location(next).cookie(cookies.clear(Cookies.SESSION)).build();
-    }
-
-    @POST
-    @Path("/logout")
-    public Response logoutPost(@QueryParam("return_url") String queryReturnUrl,
-            @FormParam("return_url") String formReturnUrl, @CookieParam(Cookies.SESSION) String token,
-            @Context UriInfo uriInfo) {
-        return logout(formReturnUrl != null ? formReturnUrl : queryReturnUrl, token, uriInfo);
     }
 
     private record SignedIn(SessionService.LiveSession session, AccountService.AccountView account) {

@@ -178,6 +178,15 @@ public class SignOnStates {
         QuarkusTransaction.requiringNew().run(() -> SignOnState.delete("expiresAt < ?1", now));
     }
 
+    /**
+     * A MAC under the state key for another short-lived proof (the sign-off
+     * form's token). State ids never contain ':', so {@code purpose:value}
+     * can never pass as a state reference, nor a state signature as this.
+     */
+    String sign(String purpose, String value) {
+        return sign(purpose + ":" + value);
+    }
+
     private Optional<String> verifiedId(String cookieValue) {
         if (cookieValue == null || cookieValue.length() > 200) {
             return Optional.empty();
