@@ -26,7 +26,11 @@ public interface Connector {
     /** Verifies the IdP's answer; throws {@code GatewayException} with a reason code when it is refused. */
     ExternalIdentity complete(Callback callback);
 
-    /** Whether an answer arriving at the protocol's shared return URL is meant for this connector. */
+    /**
+     * Whether an unsolicited answer arriving at the protocol's shared return URL
+     * is meant for this connector (asked only when several connectors share it
+     * and no sign-on state names one).
+     */
     boolean recognises(Callback callback);
 
     /**
@@ -38,7 +42,22 @@ public interface Connector {
         return settings().signOffUrl().map(url -> Urls.withParameter(url, "return_url", signOff.returnUrl()));
     }
 
-    record SignOnRequest(String gatewayReturnUrl, boolean forceLogin) {
+    /**
+     * {@code state}: this sign-on's id, made by the edge. A protocol whose IdP
+     * echoes a value (OAuth 2.0 / OIDC {@code state}, SAML {@code RelayState})
+     * sends exactly this, and names the parameter in {@link #stateParameter()};
+     * the edge finds the sign-on by it.
+     */
+    record SignOnRequest(String gatewayReturnUrl, boolean forceLogin, String state) {
+    }
+
+    /**
+     * The answer parameter that echoes {@link SignOnRequest#state()}, if the
+     * protocol has one. A connector that names one gets {@code solicited}
+     * answers only when the echo matches a sign-on this browser started.
+     */
+    default Optional<String> stateParameter() {
+        return Optional.empty();
     }
 
     /**
@@ -46,22 +65,6 @@ public interface Connector {
      * needs an HTTP POST to the IdP (SAML HTTP-POST binding) sets {@code formPost}
      * and the edge answers with an auto-submitting form instead.
      */
-    /**
-     * Protocol-data keys naming the callback parameter that will echo a value
-     * this sign-on sent (OAuth/OIDC {@code state}, SAML {@code RelayState}), so
-     * the edge can tell apart sign-ons started in several browser tabs.
-     */
-    String ECHO_PARAMETER = "gateway.echo-parameter";
-    String ECHO_VALUE = "gateway.echo-value";
-
-    /** {@code protocolData} plus the parameter the IdP's answer echoes, see {@link #ECHO_PARAMETER}. */
-    static Map<String, String> echoed(Map<String, String> protocolData, String parameter, String value) {
-        Map<String, String> data = new java.util.HashMap<>(protocolData);
-        data.put(ECHO_PARAMETER, parameter);
-        data.put(ECHO_VALUE, value);
-        return Map.copyOf(data);
-    }
-
     record SignOnStart(URI redirect, Map<String, String> protocolData, FormPost formPost) {
         public SignOnStart(URI redirect, Map<String, String> protocolData) {
             this(redirect, protocolData, null);
@@ -77,7 +80,7 @@ public interface Connector {
 
     /**
      * What the IdP sent (query and form parameters) and, for a sign-on the
-     * gateway started, the protocol data kept with its state. {@code gatewayBaseUrl}
+     * gateway started ({@code solicited}), the protocol data kept with its state. {@code gatewayBaseUrl}
      * is the gateway's external base URL (protocols that check where an answer was addressed).
      */
     record Callback(Map<String, String> parameters, Map<String, String> protocolData, boolean solicited,

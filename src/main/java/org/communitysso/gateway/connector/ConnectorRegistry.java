@@ -37,10 +37,13 @@ public class ConnectorRegistry {
     static final Set<String> MAPPABLE_FIELDS = Set.of("id", "username", "email", "custom-roles", "avatar", "groups");
 
     private final Map<String, Connector> connectors;
+    private final Set<String> stateParameters;
 
     @Inject
     public ConnectorRegistry(GatewayConfig config, Instance<ConnectorFactory> factories) {
         this.connectors = build(config.connectors(), factories.stream().toList());
+        this.stateParameters = connectors.values().stream().flatMap(c -> c.stateParameter().stream())
+                .collect(Collectors.toUnmodifiableSet());
         LOG.infof("connectors: %s", connectors.isEmpty() ? "none configured" : String.join(", ", connectors.keySet()));
     }
 
@@ -138,20 +141,24 @@ public class ConnectorRegistry {
         return RETURN_ALIASES.containsKey(pathSegment);
     }
 
+    /** Whether answers at {@code /auth/{pathSegment}/return} may be for {@code connector}: its own path, or its type's shared one. */
+    public boolean serves(String pathSegment, Connector connector) {
+        return pathSegment.equals(connector.id())
+                || connector.settings().type().equals(RETURN_ALIASES.get(pathSegment));
+    }
+
+    /** The parameters in which IdPs echo a sign-on's state, over every configured protocol. */
+    public Set<String> stateParameters() {
+        return stateParameters;
+    }
+
     /**
-     * The connector an answer at a shared return URL ({@code /auth/token/return}…)
-     * is for: the one its sign-on state names, else the only live connector of the
-     * type, else the one that recognises the answer (e.g. by issuer). Testing
-     * connectors are reached through their own URL only.
+     * The connector an unsolicited answer at a shared return URL ({@code /auth/token/return}…)
+     * is for: the only live connector of the type, else the one that recognises the
+     * answer (e.g. by issuer). Testing connectors are reached through their own URL only.
      */
-    public Connector resolveShared(String alias, Optional<String> stateConnectorId, Connector.Callback callback) {
+    public Connector resolveShared(String alias, Connector.Callback callback) {
         String type = RETURN_ALIASES.get(alias);
-        if (stateConnectorId.isPresent()) {
-            Connector fromState = require(stateConnectorId.get());
-            if (fromState.settings().type().equals(type)) {
-                return fromState;
-            }
-        }
         List<Connector> candidates = connectors.values().stream()
                 .filter(c -> c.settings().type().equals(type) && c.settings().enabled() && !c.settings().testing())
                 .toList();

@@ -20,7 +20,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.communitysso.gateway.Secrets;
@@ -72,9 +71,10 @@ public class SignOnResource {
             @Context UriInfo uriInfo) {
         Connector connector = registry.require(connectorId);
         String target = returnUrls.targetOrLanding(returnUrl);
+        String id = states.newId();
         Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
-                urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt)));
-        String state = states.create(connector.id(), target, start.protocolData(), existingStates);
+                urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt), id));
+        String state = states.create(id, connector.id(), target, start.protocolData(), existingStates);
         if (start.formPost() != null) {
             return FormPostPage.answer(start.formPost(), cookies.signOn(state));
         }
@@ -99,47 +99,49 @@ public class SignOnResource {
         return handleReturn(pathId, parameters, stateCookie, session, uriInfo);
     }
 
-    private Response handleReturn(String pathId, Map<String, String> parameters, String stateCookie, String session,
-            UriInfo uriInfo) {
-        Optional<SignOnStates.Candidate> chosen = answered(states.candidates(stateCookie), parameters);
-        Optional<SignOnStates.State> state = chosen.map(SignOnStates.Candidate::state);
+    private Response handleReturn(String pathSegment, Map<String, String> parameters, String stateCookie,
+            String session, UriInfo uriInfo) {
+        if (!ConnectorRegistry.isReturnAlias(pathSegment)) {
+            registry.require(pathSegment);
+        }
+        List<String> references = states.references(stateCookie);
+        Optional<String> echoed = echoed(references, parameters);
+        // The answer's own sign-on, found by the value it echoes; else, for protocols
+        // that echo nothing (the token connector), the browser's newest sign-on.
+        Optional<String> reference = echoed.or(() -> references.stream().findFirst());
+        Optional<SignOnStates.State> state = reference.flatMap(r -> states.take(r, connectorId ->
+                registry.find(connectorId).filter(c -> registry.serves(pathSegment, c))
+                        .filter(c -> echoed.isPresent() || c.stateParameter().isEmpty()).isPresent()));
         String base = urls.base(uriInfo);
-        Connector.Callback probe = new Connector.Callback(parameters, Map.of(), false, base);
-        Connector connector = ConnectorRegistry.isReturnAlias(pathId)
-                ? registry.resolveShared(pathId, state.map(SignOnStates.State::connectorId), probe)
-                : registry.require(pathId);
-        // The state is used up only by the connector it was made for, and only once.
-        boolean solicited = state.isPresent() && state.get().connectorId().equals(connector.id())
-                && states.consume(chosen.get().reference());
-        String left = solicited ? SignOnStates.without(stateCookie, chosen.get().reference()) : stateCookie;
+        Connector.Callback callback = state
+                .map(s -> new Connector.Callback(parameters, s.protocolData(), true, base))
+                .orElseGet(() -> new Connector.Callback(parameters, Map.of(), false, base));
+        Connector connector = state.isPresent() ? registry.require(state.get().connectorId())
+                : ConnectorRegistry.isReturnAlias(pathSegment) ? registry.resolveShared(pathSegment, callback)
+                : registry.require(pathSegment);
+        String left = state.isPresent() ? SignOnStates.without(stateCookie, reference.get()) : stateCookie;
         NewCookie signOnCookie = left == null ? cookies.clear(Cookies.SIGN_ON) : cookies.signOn(left);
-        Connector.Callback callback = solicited
-                ? new Connector.Callback(parameters, state.get().protocolData(), true, base)
-                : probe;
         ExternalIdentity identity = connector.complete(callback);
         // An unsolicited answer may ask for a target (SAML RelayState): checked like any return_url.
-        String target = solicited ? state.get().target()
+        String target = state.isPresent() ? state.get().target()
                 : identity.requestedTarget() != null ? returnUrls.targetOrLanding(identity.requestedTarget())
                 : returnUrls.landingUrl();
         return flow.finish(connector, identity, target, session, signOnCookie);
     }
 
-    /**
-     * Which of the browser's sign-ons this answer belongs to: the one whose
-     * echoed value (state, RelayState) the answer carries; otherwise the newest,
-     * whose connector then judges the answer (the token connector echoes
-     * nothing; a mismatched echo is that connector's state_invalid).
-     */
-    static Optional<SignOnStates.Candidate> answered(List<SignOnStates.Candidate> candidates,
-            Map<String, String> parameters) {
-        for (SignOnStates.Candidate candidate : candidates) {
-            Map<String, String> data = candidate.state().protocolData();
-            String parameter = data.get(Connector.ECHO_PARAMETER);
-            if (parameter != null && Secrets.constantTimeEquals(data.get(Connector.ECHO_VALUE), parameters.get(parameter))) {
-                return Optional.of(candidate);
+    /** The browser's sign-on whose id the answer echoes in a state parameter some connector names. */
+    private Optional<String> echoed(List<String> references, Map<String, String> parameters) {
+        for (String parameter : registry.stateParameters()) {
+            String value = parameters.get(parameter);
+            if (value != null) {
+                for (String reference : references) {
+                    if (Secrets.constantTimeEquals(SignOnStates.idOf(reference), value)) {
+                        return Optional.of(reference);
+                    }
+                }
             }
         }
-        return candidates.stream().findFirst();
+        return Optional.empty();
     }
 
     /** One value per parameter; a parameter given twice is refused (parameter pollution). */

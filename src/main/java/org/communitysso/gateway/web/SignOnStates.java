@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.communitysso.gateway.Secrets;
@@ -36,10 +37,6 @@ public class SignOnStates {
     private static final Logger LOG = Logger.getLogger(SignOnStates.class);
 
     public record State(String connectorId, String target, Map<String, String> protocolData) {
-    }
-
-    /** A state the browser's cookie refers to, with the reference that uses it up. */
-    public record Candidate(String reference, State state) {
     }
 
     /** How many sign-ons in flight one browser keeps (tabs). */
@@ -65,14 +62,20 @@ public class SignOnStates {
         });
     }
 
+    /** A new sign-on id: the edge hands it to the connector, which sends it where the IdP echoes it. */
+    public String newId() {
+        return Secrets.randomId();
+    }
+
     /**
-     * Stores a new state; returns the cookie value: its signed reference first,
-     * then the newest still-valid references of {@code existingCookie}.
+     * Stores the state of sign-on {@code id}; returns the cookie value: its signed
+     * reference first, then the newest still-valid references of {@code existingCookie}.
      */
-    public String create(String connectorId, String target, Map<String, String> protocolData, String existingCookie) {
-        String reference = create(connectorId, target, protocolData);
+    public String create(String id, String connectorId, String target, Map<String, String> protocolData,
+            String existingCookie) {
+        store(id, connectorId, target, protocolData);
         List<String> kept = new ArrayList<>();
-        kept.add(reference);
+        kept.add(id + "." + sign(id));
         for (String other : references(existingCookie)) {
             if (kept.size() < MAX_IN_FLIGHT) {
                 kept.add(other);
@@ -81,40 +84,39 @@ public class SignOnStates {
         return String.join(SEPARATOR, kept);
     }
 
-    /** The live states the cookie refers to, newest first. */
-    public List<Candidate> candidates(String cookieValue) {
-        List<Candidate> candidates = new ArrayList<>();
-        for (String reference : references(cookieValue)) {
-            peek(reference).ifPresent(state -> candidates.add(new Candidate(reference, state)));
-        }
-        return candidates;
-    }
-
-    /** The cookie value without {@code reference}, or null when nothing is left. */
-    public static String without(String cookieValue, String reference) {
-        List<String> rest = new ArrayList<>(Arrays.asList(cookieValue == null ? new String[0]
-                : cookieValue.split(SEPARATOR)));
-        rest.remove(reference);
-        rest.removeIf(String::isBlank);
-        return rest.isEmpty() ? null : String.join(SEPARATOR, rest);
-    }
-
-    private List<String> references(String cookieValue) {
+    /** The browser's sign-on references (signature checked, no database read), newest first. */
+    public List<String> references(String cookieValue) {
         if (cookieValue == null || cookieValue.length() > 600) {
             return List.of();
         }
         return Arrays.stream(cookieValue.split(SEPARATOR)).filter(r -> verifiedId(r).isPresent()).toList();
     }
 
-    /** Stores a new state; returns its signed reference. */
-    String create(String connectorId, String target, Map<String, String> protocolData) {
-        String id = store(connectorId, target, protocolData);
-        return id + "." + sign(id);
+    /** The sign-on id inside a reference {@link #references} returned. */
+    public static String idOf(String reference) {
+        return reference.substring(0, reference.indexOf('.'));
     }
 
-    /** Stores a state row keyed by the hash of a new random id; returns the id. */
-    private String store(String connectorId, String target, Map<String, String> protocolData) {
-        String id = Secrets.randomId();
+    /**
+     * Takes (uses up) the state behind {@code reference} when its connector is
+     * {@code accepted}: one read and one delete in one transaction; empty when it
+     * is unknown, expired, already taken, or another connector's (then it stays).
+     */
+    public Optional<State> take(String reference, Predicate<String> accepted) {
+        long now = time.nowSeconds();
+        return verifiedId(reference).flatMap(id -> QuarkusTransaction.requiringNew().call(() -> {
+            String hash = Secrets.sha256Hex(id);
+            SignOnState state = SignOnState.findById(hash);
+            if (state == null || state.expiresAt < now || !accepted.test(state.connectorId)
+                    || SignOnState.delete("idHash", hash) != 1) {
+                return Optional.<State>empty();
+            }
+            return Optional.of(new State(state.connectorId, state.target, read(state.protocolData)));
+        }));
+    }
+
+    /** Stores a state row keyed by the hash of {@code id}. */
+    private void store(String id, String connectorId, String target, Map<String, String> protocolData) {
         long now = time.nowSeconds();
         QuarkusTransaction.requiringNew().run(() -> {
             SignOnState state = new SignOnState();
@@ -126,25 +128,15 @@ public class SignOnStates {
             state.expiresAt = now + config.signOnTimeout().toSeconds();
             state.persist();
         });
-        return id;
     }
 
-    /** Reads the state behind a cookie value without using it up. */
-    public Optional<State> peek(String cookieValue) {
-        return verifiedId(cookieValue).flatMap(id -> QuarkusTransaction.requiringNew().call(() -> {
-            SignOnState state = SignOnState.findById(Secrets.sha256Hex(id));
-            if (state == null || state.expiresAt < time.nowSeconds()) {
-                return Optional.empty();
-            }
-            return Optional.of(new State(state.connectorId, state.target, read(state.protocolData)));
-        }));
-    }
-
-    /** Uses the state up; true only for the first caller. */
-    public boolean consume(String cookieValue) {
-        return verifiedId(cookieValue).map(id -> QuarkusTransaction.requiringNew().call(
-                () -> SignOnState.delete("idHash = ?1 and expiresAt >= ?2", Secrets.sha256Hex(id), time.nowSeconds()) == 1))
-                .orElse(false);
+    /** The cookie value without {@code reference}, or null when nothing is left. */
+    public static String without(String cookieValue, String reference) {
+        List<String> rest = new ArrayList<>(Arrays.asList(cookieValue == null ? new String[0]
+                : cookieValue.split(SEPARATOR)));
+        rest.remove(reference);
+        rest.removeIf(String::isBlank);
+        return rest.isEmpty() ? null : String.join(SEPARATOR, rest);
     }
 
     /**
@@ -152,7 +144,9 @@ public class SignOnStates {
      * the connector hands the IdP (short enough for SAML's 80-byte RelayState).
      */
     public String keepSignOffTarget(String connectorId, String target) {
-        return store(connectorId, target, Map.of());
+        String id = Secrets.randomId();
+        store(id, connectorId, target, Map.of());
+        return id;
     }
 
     /** Takes (once) the target kept under {@code id} for this connector's sign-off. */

@@ -37,7 +37,6 @@ public final class OidcConnector implements Connector {
     private static final int MAX_HINT_LENGTH = 4096;
     private static final int MAX_CODE_LENGTH = 4096;
 
-    static final String STATE = "state";
     static final String NONCE = "nonce";
     static final String VERIFIER = "code_verifier";
     static final String REDIRECT_URI = "redirect_uri";
@@ -71,7 +70,6 @@ public final class OidcConnector implements Connector {
 
     @Override
     public SignOnStart start(SignOnRequest request) {
-        String state = Secrets.randomId();
         String nonce = Secrets.randomId();
         String codeVerifier = Secrets.randomId();
         URI url = provider.endpoints().authorization();
@@ -79,28 +77,30 @@ public final class OidcConnector implements Connector {
         url = Urls.withParameter(url, "client_id", oidc.clientId());
         url = Urls.withParameter(url, "redirect_uri", request.gatewayReturnUrl());
         url = Urls.withParameter(url, "scope", oidc.scope());
-        url = Urls.withParameter(url, "state", state);
+        url = Urls.withParameter(url, "state", request.state());
         url = Urls.withParameter(url, "nonce", nonce);
         url = Urls.withParameter(url, "code_challenge", s256(codeVerifier));
         url = Urls.withParameter(url, "code_challenge_method", "S256");
         if (request.forceLogin()) {
             url = Urls.withParameter(url, "prompt", "login");
         }
-        return new SignOnStart(url, Connector.echoed(Map.of(STATE, state, NONCE, nonce, VERIFIER, codeVerifier,
-                REDIRECT_URI, request.gatewayReturnUrl()), "state", state));
+        return new SignOnStart(url, Map.of(NONCE, nonce, VERIFIER, codeVerifier, REDIRECT_URI,
+                request.gatewayReturnUrl()));
+    }
+
+    @Override
+    public Optional<String> stateParameter() {
+        return Optional.of("state");
     }
 
     @Override
     public ExternalIdentity complete(Callback callback) {
-        // Unlike the token connector, an OIDC answer is never unsolicited: no state, no sign-on.
+        // Unlike the token connector, an OIDC answer is never unsolicited: the edge found
+        // this browser's sign-on by the echoed state, or there is none.
         if (!callback.solicited()) {
-            throw refuse(Reason.STATE_INVALID, "no sign-on state for this answer");
+            throw refuse(Reason.STATE_INVALID, "state parameter is missing or names no sign-on of this browser");
         }
         Map<String, String> data = callback.protocolData();
-        String state = callback.parameter("state");
-        if (state == null || data.get(STATE) == null || !Secrets.constantTimeEquals(data.get(STATE), state)) {
-            throw refuse(Reason.STATE_INVALID, "state parameter is missing or not the one sent");
-        }
         String error = callback.parameter("error");
         if (error != null) {
             throw refuse(Reason.IDP_ERROR, "IdP answered error=" + error.replaceAll("[^A-Za-z0-9_.-]", "?"));

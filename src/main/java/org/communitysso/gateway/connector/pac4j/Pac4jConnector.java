@@ -2,6 +2,7 @@ package org.communitysso.gateway.connector.pac4j;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
@@ -54,6 +55,11 @@ public final class Pac4jConnector implements Connector {
     @Override
     public ExternalIdentity complete(Callback callback) {
         return new ExternalIdentity(settings.id(), flow.complete(callback), null, null);
+    }
+
+    @Override
+    public Optional<String> stateParameter() {
+        return Optional.of("state");
     }
 
     /** The shared return URLs are routed by the sign-on state only. */

@@ -46,6 +46,7 @@ public final class Pac4jFlow {
     public static final java.util.Set<String> PROTOCOL_PARAMETERS = java.util.Set.of("response_type", "client_id",
             "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method");
     private static final String CALLBACK_URL = "gateway.callback-url";
+    private static final String STATE = "gateway.state";
 
     private final String connectorId;
     private final OAuth20Client client;
@@ -61,8 +62,14 @@ public final class Pac4jFlow {
         http.setReadTimeout((int) readTimeout.toMillis());
         http.setFollowRedirects(false);
         client.getConfiguration().setHttpClientConfig(http);
-        // pac4j's default state is 10 characters; use the gateway's 256-bit ids
-        client.getConfiguration().setStateGenerator(call -> Secrets.randomId());
+        // the state is the edge's sign-on id (256 bits), so the edge finds the sign-on by it
+        client.getConfiguration().setStateGenerator(call -> {
+            Object state = call.webContext().getRequestAttribute(STATE).orElse(null);
+            if (!(state instanceof String id)) {
+                throw new IllegalStateException("no sign-on state");
+            }
+            return id;
+        });
         client.setName(connectorId);
         client.setCallbackUrl("/auth/" + connectorId + "/return");
         client.setCallbackUrlResolver(new RequestCallbackUrl());
@@ -76,13 +83,12 @@ public final class Pac4jFlow {
     public Connector.SignOnStart start(Connector.SignOnRequest request, Map<String, String> extraParameters) {
         StateSessionStore store = new StateSessionStore(Map.of());
         GatewayWebContext context = new GatewayWebContext(Map.of(), request.gatewayReturnUrl());
+        context.setRequestAttribute(STATE, request.state());
         RedirectionAction action = client.getRedirectionAction(new CallContext(context, store))
                 .orElseThrow(() -> new IllegalStateException("pac4j built no redirect"));
         URI location = URI.create(((WithLocationAction) action).getLocation());
         Map<String, String> protocolData = new HashMap<>(store.values());
         protocolData.put(CALLBACK_URL, request.gatewayReturnUrl());
-        protocolData.put(Connector.ECHO_PARAMETER, "state");
-        protocolData.put(Connector.ECHO_VALUE, store.values().get(client.getStateSessionAttributeName()));
         if (pkce) {
             String verifier = Secrets.randomId() + Secrets.randomId();
             location = Urls.withParameter(Urls.withParameter(location, "code_challenge", s256(verifier)),

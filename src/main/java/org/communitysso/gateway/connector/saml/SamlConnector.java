@@ -88,12 +88,11 @@ public final class SamlConnector implements Connector {
     @Override
     public SignOnStart start(SignOnRequest request) {
         String requestId = SamlMessages.newId();
-        // RelayState is an opaque random value, never the member's target: that stays in the gateway's state.
-        String relayState = Secrets.randomId();
+        // RelayState is the edge's opaque sign-on id, never the member's target: that stays in the gateway's state.
+        String relayState = request.state();
         String xml = SamlMessages.authnRequest(requestId, time.now(), saml.ssoUrl().toString(),
                 request.gatewayReturnUrl(), saml.spEntityId(), saml.nameIdFormat(), request.forceLogin());
-        Map<String, String> protocolData = Connector.echoed(Map.of("requestId", requestId, "relayState", relayState),
-                "RelayState", relayState);
+        Map<String, String> protocolData = Map.of("requestId", requestId);
         if (saml.postBinding()) {
             String message = saml.signRequests() ? SamlMessages.signXml(xml, saml.spKeys(), saml.spCertificate(),
                     saml.algorithm()) : xml;
@@ -103,6 +102,11 @@ public final class SamlConnector implements Connector {
         }
         return new SignOnStart(redirectBinding(saml.ssoUrl(), "SAMLRequest", xml, relayState, saml.signRequests()),
                 protocolData);
+    }
+
+    @Override
+    public Optional<String> stateParameter() {
+        return Optional.of("RelayState");
     }
 
     /** HTTP-Redirect binding: deflated message, RelayState, and the query signed when asked. */
@@ -132,9 +136,7 @@ public final class SamlConnector implements Connector {
         }
         String requestId = null;
         if (callback.solicited()) {
-            if (!Secrets.constantTimeEquals(callback.protocolData().get("relayState"), callback.parameter("RelayState"))) {
-                throw new GatewayException(Reason.STATE_INVALID, settings.id(), "RelayState does not match the sign-on");
-            }
+            // the edge found this sign-on by the RelayState the answer echoes
             requestId = callback.protocolData().get("requestId");
         }
         SamlResponseValidator.Verified verified = validator.validate(xml, new SamlResponseValidator.Expected(

@@ -46,7 +46,7 @@ class IdpMetadataUrlTest {
         serve("/metadata", metadata(certificate, "https://idp.meta.test/sso/redirect"));
         Connector connector = build(Map.of(PREFIX + "saml.idp-metadata-url", idp.baseUrl() + "/metadata"))
                 .get("meta");
-        URI redirect = connector.start(new Connector.SignOnRequest("https://gw.test/auth/meta/return", false))
+        URI redirect = connector.start(new Connector.SignOnRequest("https://gw.test/auth/meta/return", false, "state-1"))
                 .redirect();
         assertEquals("idp.meta.test", redirect.getHost());
         assertEquals("/sso/redirect", redirect.getPath());
