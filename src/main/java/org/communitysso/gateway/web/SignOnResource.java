@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorRegistry;
 import org.communitysso.gateway.connector.ExternalIdentity;
@@ -73,7 +72,7 @@ public class SignOnResource {
         String target = returnUrls.targetOrLanding(returnUrl);
         String id = states.newId();
         Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
-                urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt), id));
+                urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt), states.echoValue(id)));
         String state = states.create(id, connector.id(), target, start.protocolData(), existingStates);
         if (start.formPost() != null) {
             return FormPostPage.answer(start.formPost(), cookies.signOn(state));
@@ -133,11 +132,9 @@ public class SignOnResource {
     private Optional<String> echoed(List<String> references, Map<String, String> parameters) {
         for (String parameter : registry.stateParameters()) {
             String value = parameters.get(parameter);
-            if (value != null) {
-                for (String reference : references) {
-                    if (Secrets.constantTimeEquals(SignOnStates.idOf(reference), value)) {
-                        return Optional.of(reference);
-                    }
+            for (String reference : references) {
+                if (states.echoes(reference, value)) {
+                    return Optional.of(reference);
                 }
             }
         }

@@ -62,9 +62,18 @@ public class SignOnStates {
         });
     }
 
-    /** A new sign-on id: the edge hands it to the connector, which sends it where the IdP echoes it. */
+    /** A new sign-on id; only the browser's cookie and (hashed) the database hold it. */
     public String newId() {
         return Secrets.randomId();
+    }
+
+    /**
+     * What the IdP echoes for sign-on {@code id} (OAuth {@code state}, SAML
+     * {@code RelayState}): derived from the id under the state key, so neither
+     * the IdP nor its logs see the cookie's value.
+     */
+    public String echoValue(String id) {
+        return sign("echo", id);
     }
 
     /**
@@ -92,9 +101,10 @@ public class SignOnStates {
         return Arrays.stream(cookieValue.split(SEPARATOR)).filter(r -> verifiedId(r).isPresent()).toList();
     }
 
-    /** The sign-on id inside a reference {@link #references} returned. */
-    public static String idOf(String reference) {
-        return reference.substring(0, reference.indexOf('.'));
+    /** Whether {@code echoed} is the echo value of the sign-on behind {@code reference}. */
+    public boolean echoes(String reference, String echoed) {
+        return echoed != null && Secrets.constantTimeEquals(echoValue(reference.substring(0, reference.indexOf('.'))),
+                echoed);
     }
 
     /**

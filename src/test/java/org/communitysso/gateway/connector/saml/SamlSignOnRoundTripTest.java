@@ -175,9 +175,16 @@ class SamlSignOnRoundTripTest {
                 TestIdp.CORP_IDP).answering(started.requestId());
         Response back = SamlBrowser.post("/auth/corp/return",
                 SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), "another", started.stateCookie());
-        assertEquals(400, back.statusCode());
-        back.then().body("error", Matchers.equalTo("state_invalid"));
+        // a RelayState that names none of this browser's sign-ons: the answer is unsolicited, and its
+        // InResponseTo then names a request this browser did not start
+        assertEquals(401, back.statusCode());
+        back.then().body("error", Matchers.equalTo("in_response_to_invalid"));
         assertNull(back.getCookie("community_session"));
+        // the sign-on itself is still there for its own answer
+        Response own = SamlBrowser.post("/auth/corp/return",
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), started.relayState(),
+                started.stateCookie());
+        assertEquals(302, own.statusCode(), own.asString());
     }
 
     static String uniqueName() {
