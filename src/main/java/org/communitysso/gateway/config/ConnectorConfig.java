@@ -102,6 +102,10 @@ public interface ConnectorConfig {
         /** Minimum time between two JWKS fetches triggered by an unknown kid. */
         @WithDefault("30S")
         Duration jwksRefetchInterval();
+
+        /** Accept a token without a sign-on started at the gateway (IdP-initiated); false stops login CSRF. */
+        @WithDefault("true")
+        boolean allowUnsolicited();
     }
 
     interface OAuth2Config {

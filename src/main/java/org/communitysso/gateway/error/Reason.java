@@ -35,6 +35,7 @@ public enum Reason {
     LOGOUT_TOKEN_INVALID("logout_token_invalid", 400, "The logout token was not accepted."),
     PENDING_SIGN_ON_INVALID("pending_sign_on_invalid", 400, "This sign-up form has expired. Please sign in again."),
     CSRF_INVALID("csrf_invalid", 403, "The form could not be verified. Please try again."),
+    REQUEST_MALFORMED("request_malformed", 400, "The request could not be read."),
     INVALID_RETURN_URL("invalid_return_url", 400, "The return address is not allowed."),
     NO_SESSION("no_session", 401, "You are not signed in."),
     INTERNAL_ERROR("internal_error", 500, "Something went wrong on our side. Please try again.");

@@ -6,7 +6,10 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.UnsupportedEncodingException;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
@@ -20,6 +23,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorResponses {
 
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+    private static final Set<String> URL_DECODERS = Set.of("java.net.URLDecoder",
+            "org.jboss.resteasy.reactive.common.util.URLUtils");
 
     @Inject
     ReturnUrlPolicy returnUrls;
@@ -35,6 +40,33 @@ public class ErrorResponses {
             Audit.requestRefused(connector, e.reason().code(), e.detail());
         }
         return respond(e.reason(), e.memberDetail(), headers, uriInfo);
+    }
+
+    /**
+     * RESTEasy Reactive reports a query or form body that is not valid URL
+     * encoding ({@code token=%zz}) as a bare IllegalArgumentException thrown by
+     * its URL decoder (or the JDK's): that case is the caller's error, any
+     * other IllegalArgumentException is ours.
+     */
+    @ServerExceptionMapper
+    public Response illegalArgument(IllegalArgumentException e, HttpHeaders headers, UriInfo uriInfo) {
+        StackTraceElement[] trace = e.getStackTrace();
+        if (trace.length > 0 && URL_DECODERS.contains(trace[0].getClassName())) {
+            return malformed("request is not valid URL encoding", headers, uriInfo);
+        }
+        return unexpected(e, headers, uriInfo);
+    }
+
+    /** A form body whose Content-Type names a charset the JVM does not know (RESTEasy Reactive's form reader). */
+    @ServerExceptionMapper
+    public Response unknownCharset(UnsupportedEncodingException e, HttpHeaders headers, UriInfo uriInfo) {
+        return malformed("request names an unknown charset", headers, uriInfo);
+    }
+
+    /** The caller's mistake: one audit line, no stack trace. */
+    private Response malformed(String detail, HttpHeaders headers, UriInfo uriInfo) {
+        Audit.requestRefused("-", Reason.REQUEST_MALFORMED.code(), detail);
+        return respond(Reason.REQUEST_MALFORMED, null, headers, uriInfo);
     }
 
     @ServerExceptionMapper
@@ -70,7 +102,13 @@ public class ErrorResponses {
         if (path.startsWith("/auth/session") || path.startsWith("/auth/check")) {
             return true;
         }
-        return headers.getAcceptableMediaTypes().stream().findFirst()
+        List<MediaType> accepted;
+        try {
+            accepted = headers.getAcceptableMediaTypes();
+        } catch (IllegalArgumentException e) {
+            return false; // an Accept header that does not parse asks for nothing in particular
+        }
+        return accepted.stream().findFirst()
                 .map(type -> type.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !type.isWildcardType())
                 .orElse(false);
     }

@@ -23,6 +23,8 @@ import java.util.Map;
  * <li>{@code vouched}: a second connector with trusted emails (partner's key, static);</li>
  * <li>{@code shared}: HS256 with a shared secret;</li>
  * <li>{@code mapped}: claims in other places, groups mapped to roles, in testing mode;</li>
+ * <li>{@code acme-strict}: Acme's keys, issuer and audience, but only sign-ons started here (allow-unsolicited=false),
+ * in testing mode;</li>
  * <li>{@code github}: OAuth2 with a nested profile, Basic client authentication, PKCE;</li>
  * <li>{@code forum}: OAuth2 with client credentials in the body, a POST profile request, no PKCE;</li>
  * <li>{@code fb}: Facebook against a stand-in Graph API;</li>
@@ -131,6 +133,15 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "mapped.mapping.groups", "groups");
         config.put(c + "mapped.role-mapping.moderators", "10, 11");
         config.put(c + "mapped.role-mapping.staff", "12");
+
+        config.put(c + "acme-strict.type", "jwt");
+        config.put(c + "acme-strict.testing", "true");
+        config.put(c + "acme-strict.sign-on-url", ACME_ISSUER + "/sso");
+        config.put(c + "acme-strict.jwt.public-key", TestTokens.publicPem(acme));
+        config.put(c + "acme-strict.jwt.issuer", ACME_ISSUER);
+        config.put(c + "acme-strict.jwt.audience", ACME_AUDIENCE);
+        config.put(c + "acme-strict.jwt.allow-unsolicited", "false");
+
         String wm = "http://localhost:" + wireMock.port();
         config.put(c + "github.type", "oauth2");
         config.put(c + "github.label", "Sign in with CodeHub");

@@ -4,6 +4,7 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +83,19 @@ public final class TestTokens {
     public static String sharedSecretToken(Map<String, Object> userData) {
         return signHmac(claims(TestIdp.SHARED_ISSUER, userData), TestIdp.SHARED_SECRET.getBytes(StandardCharsets.UTF_8),
                 AlgorithmIdentifiers.HMAC_SHA256);
+    }
+
+    /** Signs claims under exactly this header JSON, RS256: for header values jose4j would not write. */
+    public static String signRs256WithHeader(String headerJson, JwtClaims claims, KeyPair key) {
+        String input = b64(headerJson) + "." + b64(claims.toJson());
+        try {
+            Signature signature = Signature.getInstance("SHA256withRSA");
+            signature.initSign(key.getPrivate());
+            signature.update(input.getBytes(StandardCharsets.US_ASCII));
+            return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature.sign());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An unsigned token: header {"alg":"none"}. */

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Map;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
+import org.communitysso.gateway.connector.CompactJws;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
@@ -19,7 +20,6 @@ import org.jose4j.jwt.NumericDate;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
-import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.JoseException;
 
 /**
@@ -79,8 +79,16 @@ final class JwtConnector implements Connector {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw refuse(Reason.TOKEN_TOO_LARGE, "token of " + token.length() + " characters");
         }
+        // Login CSRF: without a sign-on started here, a token could sign the browser in as someone else.
+        if (!callback.solicited() && !policy.allowUnsolicited()) {
+            throw refuse(Reason.UNSOLICITED_NOT_ALLOWED, "no sign-on state and allow-unsolicited is off");
+        }
+        // Not trimmed: jose4j would accept many texts for one token, each passing the replay check once.
+        if (!CompactJws.isStrict(token)) {
+            throw refuse(Reason.TOKEN_MALFORMED, "not a strict base64url compact serialisation");
+        }
         long now = time.nowSeconds();
-        JwtClaims claims = verify(token.trim(), now);
+        JwtClaims claims = verify(token, now);
         long acceptableUntil = checkLifetime(claims, now);
         String replayKey = replayKey(claims, token);
         if (!replayGuard.firstUse(settings.id(), replayKey, acceptableUntil)) {
@@ -92,13 +100,14 @@ final class JwtConnector implements Connector {
     @Override
     public boolean recognises(Callback callback) {
         String token = callback.parameter("token");
-        if (policy.issuer().isEmpty() || token == null || token.length() > MAX_TOKEN_LENGTH) {
+        if (policy.issuer().isEmpty() || token == null || token.length() > MAX_TOKEN_LENGTH
+                || !CompactJws.isStrict(token)) {
             return false;
         }
         try {
             // Only routes the answer: the chosen connector verifies it fully afterwards.
             JwtClaims unverified = new JwtConsumerBuilder().setSkipAllValidators().setDisableRequireSignature()
-                    .setSkipSignatureVerification().build().processToClaims(token.trim());
+                    .setSkipSignatureVerification().build().processToClaims(token);
             return policy.issuer().get().equals(unverified.getIssuer());
         } catch (InvalidJwtException | MalformedClaimException e) {
             return false;
@@ -138,7 +147,7 @@ final class JwtConnector implements Connector {
     private void checkAlgorithm(String token) {
         String alg;
         try {
-            alg = JsonWebStructure.fromCompactSerialization(token).getAlgorithmHeaderValue();
+            alg = CompactJws.algorithm(token);
         } catch (JoseException e) {
             throw refuse(Reason.TOKEN_MALFORMED, "unreadable JOSE header", e);
         }
@@ -183,17 +192,19 @@ final class JwtConnector implements Connector {
         }
     }
 
+    /**
+     * Without a jti, the signed header and payload identify the token: the
+     * signature is left out because it can vary (ECDSA s and n - s both verify).
+     */
     private static String replayKey(JwtClaims claims, String token) {
+        String signed = "sha256:" + Secrets.sha256Hex(CompactJws.signingInput(token));
         try {
             String jti = claims.getJwtId();
-            return jti != null ? "jti:" + jti : "sha256:" + Secrets.sha256Hex(token);
+            return jti != null ? "jti:" + jti : signed;
         } catch (MalformedClaimException e) {
-            return "sha256:" + Secrets.sha256Hex(token);
+            return signed;
         }
     }
-
-
-
 
     private GatewayException refuse(Reason reason, String detail) {
         return new GatewayException(reason, settings.id(), detail);

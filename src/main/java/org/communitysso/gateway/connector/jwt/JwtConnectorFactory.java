@@ -87,7 +87,8 @@ public class JwtConnectorFactory implements ConnectorFactory {
             return null;
         }
         JwtPolicy policy = new JwtPolicy(algorithms, jwt.issuer().filter(s -> !s.isBlank()),
-                jwt.audience().filter(s -> !s.isBlank()), jwt.maxAge(), jwt.clockSkew());
+                jwt.audience().filter(s -> !s.isBlank()), jwt.maxAge(), jwt.clockSkew(),
+                jwt.allowUnsolicited());
         return new JwtConnector(settings, signOnUrl.get(), keys, policy, replayGuard, time);
     }
 

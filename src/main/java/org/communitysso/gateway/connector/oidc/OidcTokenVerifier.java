@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.connector.CompactJws;
 import org.communitysso.gateway.connector.JoseErrors;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
@@ -13,7 +14,6 @@ import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
-import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.keys.resolvers.VerificationKeyResolver;
 import org.jose4j.lang.JoseException;
 
@@ -109,7 +109,7 @@ final class OidcTokenVerifier {
     private void checkAlgorithm(String token) {
         String alg;
         try {
-            alg = JsonWebStructure.fromCompactSerialization(token).getAlgorithmHeaderValue();
+            alg = CompactJws.algorithm(token);
         } catch (JoseException e) {
             throw refuse(Reason.TOKEN_MALFORMED, "unreadable JOSE header");
         }

@@ -414,14 +414,18 @@ public final class SamlConnector implements Connector {
         return raw;
     }
 
-    private static Map<String, String> decodeAll(Map<String, String> raw) {
+    private Map<String, String> decodeAll(Map<String, String> raw) {
         Map<String, String> decoded = new LinkedHashMap<>();
         raw.forEach((name, value) -> decoded.put(name, decode(value)));
         return decoded;
     }
 
-    private static String decode(String value) {
-        return value == null ? null : URLDecoder.decode(value, StandardCharsets.UTF_8);
+    private String decode(String value) {
+        try {
+            return value == null ? null : URLDecoder.decode(value, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(Reason.SAML_INVALID, settings.id(), "SLO query is not valid URL encoding");
+        }
     }
 
     private static String encode(String value) {

@@ -110,6 +110,21 @@ class RejectsBadTokensTest {
                 attack("header is not JSON", 400, "token_malformed",
                         id -> TestTokens.b64("not json") + "." + TestTokens.b64("{\"id\":\"" + id + "\"}") + ".c2ln"),
                 attack("not a JWT at all", 400, "token_malformed", id -> "hello"),
+                // jose4j casts header values unchecked: each was a 500 with a ClassCastException
+                attack("alg is an array", 400, "token_malformed", id -> withHeader("{\"alg\":[\"RS256\"]}", id)),
+                attack("alg is a number", 400, "token_malformed", id -> withHeader("{\"alg\":256}", id)),
+                attack("alg is an object", 400, "token_malformed", id -> withHeader("{\"alg\":{\"RS256\":1}}", id)),
+                attack("alg is a boolean", 400, "token_malformed", id -> withHeader("{\"alg\":true}", id)),
+                attack("kid is a number", 400, "token_malformed", id -> withHeader("{\"alg\":\"RS256\",\"kid\":1}", id)),
+                attack("kid is an object", 400, "token_malformed",
+                        id -> withHeader("{\"alg\":\"RS256\",\"kid\":{}}", id)),
+                attack("typ is a number", 400, "token_malformed", id -> withHeader("{\"alg\":\"RS256\",\"typ\":1}", id)),
+                attack("cty is an array", 400, "token_malformed", id -> withHeader("{\"alg\":\"RS256\",\"cty\":[]}", id)),
+                attack("crit is a string", 400, "token_malformed",
+                        id -> withHeader("{\"alg\":\"RS256\",\"crit\":\"exp\"}", id)),
+                attack("crit holds a number", 400, "token_malformed",
+                        id -> withHeader("{\"alg\":\"RS256\",\"crit\":[1]}", id)),
+                attack("header is a JSON array", 400, "token_malformed", id -> withHeader("[\"RS256\"]", id)),
                 attack("empty token", 400, "token_missing", id -> ""));
     }
 
@@ -172,6 +187,15 @@ class RejectsBadTokensTest {
         assertRefused(response, 401, "unknown_key", externalId);
         assertEquals(before + 1, idp.find(getRequestedFor(urlEqualTo("/jwks.json"))).size(),
                 "exactly one refetch for the unknown kid");
+    }
+
+    @Test
+    void jwksConnectorRefusesAKidThatIsNotAString() {
+        String externalId = "kidnum-" + UUID.randomUUID();
+        String token = TestTokens.signRs256WithHeader("{\"alg\":\"RS256\",\"kid\":[\"partner-key-1\"]}",
+                TestTokens.claims(TestIdp.PARTNER_ISSUER, Map.of("id", externalId)), TestTokens.key("partner"));
+        assertRefused(GatewayClient.returnWithToken("/auth/partner/return", token, null), 400, "token_malformed",
+                externalId);
     }
 
     @Test
@@ -249,6 +273,10 @@ class RejectsBadTokensTest {
         data.put("id", externalId);
         data.put("username", "u" + externalId.substring(externalId.length() - 12));
         return TestTokens.acmeClaims(data);
+    }
+
+    private static String withHeader(String header, String externalId) {
+        return TestTokens.signRs256WithHeader(header, acme(externalId), TestTokens.key("acme"));
     }
 
     private static String sign(JwtClaims claims) {

@@ -85,6 +85,11 @@ class BackChannelLogoutTest {
         old.setIssuedAt(NumericDate.fromSeconds(NumericDate.now().getValue() - 3600));
         refused(TestOidc.sign("oidc-a", old), "token_too_old");
         refused("", "token_missing");
+        // jose4j casts header values unchecked: these were a 500 with a ClassCastException
+        refused(TestTokens.signRs256WithHeader("{\"alg\":[\"RS256\"]}", logoutClaims("oidc-a", sid, sub),
+                TestTokens.key("oidc-a")), "token_malformed");
+        refused(TestTokens.signRs256WithHeader("{\"alg\":\"RS256\",\"kid\":{\"id\":\"a-1\"}}",
+                logoutClaims("oidc-a", sid, sub), TestTokens.key("oidc-a")), "token_malformed");
         // an ID token is not a logout token
         refused(TestOidc.sign("oidc-a", TestOidc.idClaims("oidc-a", "n", sub)), "logout_token_invalid");
         GatewayClient.session(session).then().statusCode(200);

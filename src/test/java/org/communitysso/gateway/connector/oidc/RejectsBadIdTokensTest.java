@@ -82,7 +82,18 @@ class RejectsBadIdTokensTest {
                 bad("no nonce", 401, "nonce_invalid", (claims, nonce) -> {
                     claims.unsetClaim("nonce");
                     return TestOidc.sign("oidc-a", claims);
-                }));
+                }),
+                // jose4j casts header values unchecked: these were a 500 with a ClassCastException
+                bad("alg is an array", 400, "token_malformed", (claims, nonce) -> withHeader("{\"alg\":[\"RS256\"]}", claims)),
+                bad("alg is a number", 400, "token_malformed", (claims, nonce) -> withHeader("{\"alg\":1}", claims)),
+                bad("kid is a number", 400, "token_malformed",
+                        (claims, nonce) -> withHeader("{\"alg\":\"RS256\",\"kid\":1}", claims)),
+                bad("crit holds an object", 400, "token_malformed",
+                        (claims, nonce) -> withHeader("{\"alg\":\"RS256\",\"kid\":\"a-1\",\"crit\":[{}]}", claims)));
+    }
+
+    private static String withHeader(String header, JwtClaims claims) {
+        return TestTokens.signRs256WithHeader(header, claims, TestTokens.key("oidc-a"));
     }
 
     private static Arguments bad(String name, int status, String reason, BiFunction<JwtClaims, String, String> token) {
