@@ -9,6 +9,7 @@ public class GatewayException extends RuntimeException {
     private final Reason reason;
     private final String connectorId;
     private String memberDetail;
+    private Integer status;
 
     public GatewayException(Reason reason, String detail) {
         this(reason, null, detail, null);
@@ -36,6 +37,20 @@ public class GatewayException extends RuntimeException {
     public GatewayException withMemberDetail(String text) {
         this.memberDetail = text;
         return this;
+    }
+
+    /**
+     * For callers that are machines with a protocol of their own (an IdP's
+     * back-channel): always this status, and JSON, whatever the reason's own status.
+     */
+    public GatewayException answeredToMachinesWith(int httpStatus) {
+        this.status = httpStatus;
+        return this;
+    }
+
+    /** The status {@link #answeredToMachinesWith} set, or null for the reason's own page or JSON. */
+    public Integer machineStatus() {
+        return status;
     }
 
     public String memberDetail() {

@@ -38,6 +38,7 @@ public enum Reason {
     REQUEST_MALFORMED("request_malformed", 400, "The request could not be read."),
     INVALID_RETURN_URL("invalid_return_url", 400, "The return address is not allowed."),
     NO_SESSION("no_session", 401, "You are not signed in."),
+    NOT_FOUND("not_found", 404, "There is no such page."),
     INTERNAL_ERROR("internal_error", 500, "Something went wrong on our side. Please try again.");
 
     private final String code;

@@ -39,6 +39,11 @@ public class ErrorResponses {
         } else if (e.reason() != Reason.NO_SESSION) {
             Audit.requestRefused(connector, e.reason().code(), e.detail());
         }
+        if (e.machineStatus() != null) {
+            return Response.status(e.machineStatus()).header("Cache-Control", "no-store")
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", e.reason().code(), "message", e.reason().message())).build();
+        }
         return respond(e.reason(), e.memberDetail(), headers, uriInfo);
     }
 

@@ -6,11 +6,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
 import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.IdpLogoutReceiver;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
 import org.communitysso.gateway.connector.ReplayGuard;
@@ -25,7 +27,7 @@ import org.jose4j.jwt.JwtClaims;
  * PKCE (S256). The state, nonce, PKCE verifier and our redirect_uri are kept
  * with the gateway's sign-on state; the browser only carries the state cookie.
  */
-public final class OidcConnector implements Connector {
+public final class OidcConnector implements Connector, IdpLogoutReceiver {
 
     private static final Logger LOG = Logger.getLogger(OidcConnector.class);
     private static final Map<String, String> DEFAULT_MAPPING = Map.of("id", "sub", "username", "preferred_username",
@@ -157,8 +159,28 @@ public final class OidcConnector implements Connector {
         });
     }
 
-    /** Verifies a back-channel logout token; the caller revokes the sessions it names. */
-    public OidcTokenVerifier.LogoutRequest verifyLogoutToken(String logoutToken) {
+    @Override
+    public String logoutPath() {
+        return "backchannel-logout";
+    }
+
+    /**
+     * OpenID Connect Back-Channel Logout 1.0: the IdP posts a {@code logout_token}
+     * naming an IdP session ({@code sid}) or, failing that, a user ({@code sub}: every
+     * session of theirs here). A refusal is 400 with JSON (section 2.8), whatever its reason.
+     */
+    @Override
+    public IdpLogout receiveLogout(LogoutMessage message) {
+        try {
+            OidcTokenVerifier.LogoutRequest request = verifyLogoutToken(message.form().get("logout_token"));
+            return request.sid() != null ? IdpLogout.backChannel(List.of(request.sid()), null)
+                    : IdpLogout.backChannel(List.of(), request.sub());
+        } catch (GatewayException e) {
+            throw e.answeredToMachinesWith(400);
+        }
+    }
+
+    private OidcTokenVerifier.LogoutRequest verifyLogoutToken(String logoutToken) {
         if (logoutToken == null || logoutToken.isBlank()) {
             throw refuse(Reason.TOKEN_MISSING, "no logout_token");
         }

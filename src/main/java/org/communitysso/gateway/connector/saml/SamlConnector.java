@@ -20,6 +20,8 @@ import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
 import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.connector.Connector;
+import org.communitysso.gateway.connector.IdpLogoutReceiver;
+import org.communitysso.gateway.connector.MetadataPublisher;
 import org.communitysso.gateway.connector.ConnectorSettings;
 import org.communitysso.gateway.connector.ExternalIdentity;
 import org.communitysso.gateway.connector.ReplayGuard;
@@ -32,7 +34,7 @@ import org.w3c.dom.Element;
  * A SAML 2.0 IdP (SPEC 2.4): SP- and IdP-initiated Web SSO, SP metadata and
  * single logout. The acceptance rules live in {@link SamlResponseValidator}.
  */
-public final class SamlConnector implements Connector {
+public final class SamlConnector implements Connector, IdpLogoutReceiver, MetadataPublisher {
 
     /** NameID is the id; attributes of the user data format's own names are read as they are. */
     private static final Map<String, String> DEFAULT_MAPPING = Map.of("id", "nameId", "username", "username",
@@ -232,8 +234,18 @@ public final class SamlConnector implements Connector {
 
     // ---- SP metadata -------------------------------------------------------------------------
 
+    @Override
+    public String metadataPath() {
+        return "saml/metadata";
+    }
+
     /** The SP metadata an IdP administrator imports. */
-    public String metadata(String baseUrl) {
+    @Override
+    public Metadata metadata(String baseUrl) {
+        return new Metadata(metadataXml(baseUrl), "application/samlmetadata+xml", settings.id() + "-sp-metadata.xml");
+    }
+
+    private String metadataXml(String baseUrl) {
         String acs = baseUrl + "/auth/" + settings.id() + "/return";
         String slo = baseUrl + "/auth/" + settings.id() + "/saml/slo";
         StringBuilder xml = new StringBuilder()
@@ -262,23 +274,22 @@ public final class SamlConnector implements Connector {
 
     // ---- single logout from the IdP --------------------------------------------------------------
 
-    /**
-     * A message at the SLO endpoint. {@code rawQuery} is the query string as received
-     * (the HTTP-Redirect signature covers it byte for byte); {@code form} the POST fields.
-     */
-    public record SloMessage(String rawQuery, Map<String, String> form, String gatewayBaseUrl) {
+    @Override
+    public String logoutPath() {
+        return "saml/slo";
     }
 
     /**
-     * What to do: revoke the sessions the IdP named ({@code idpSessionIds} exactly, or all
-     * sessions under {@code idpSessionPrefix}), then go to {@code redirect} (our
-     * LogoutResponse to the IdP) or, after our own logout, to {@code relayState} as a return_url.
+     * A LogoutRequest from the IdP (the sessions it names end, and the member goes
+     * back with our LogoutResponse) or the IdP's LogoutResponse to ours (the member
+     * goes on to the target the edge kept under the RelayState id).
      */
-    public record SloOutcome(List<String> idpSessionIds, String idpSessionPrefix, URI redirect, String relayState) {
-    }
-
-    public SloOutcome handleSlo(SloMessage message) {
+    @Override
+    public IdpLogout receiveLogout(LogoutMessage message) {
         boolean redirect = message.form().isEmpty();
+        if (redirect && (message.rawQuery() == null || message.rawQuery().isEmpty())) {
+            throw new GatewayException(Reason.TOKEN_MISSING, settings.id(), "empty SLO message");
+        }
         Map<String, String> raw = redirect ? rawParameters(message.rawQuery()) : Map.of();
         Map<String, String> values = redirect ? decodeAll(raw) : message.form();
         boolean isRequest = values.containsKey("SAMLRequest");
@@ -348,7 +359,7 @@ public final class SamlConnector implements Connector {
      * bounce members through this endpoint. A failure status cannot undo anything (our session is
      * gone already): it is audited and the member still goes on to the return_url.
      */
-    private SloOutcome logoutResponse(Element response, boolean signed, String relayState) throws SamlXml.Refused {
+    private IdpLogout logoutResponse(Element response, boolean signed, String relayState) throws SamlXml.Refused {
         if (!SamlXml.is(response, SamlXml.PROTOCOL, "LogoutResponse")) {
             throw new SamlXml.Refused("not a LogoutResponse");
         }
@@ -362,10 +373,10 @@ public final class SamlConnector implements Connector {
         }
         String value = code.getAttribute("Value");
         Audit.idpSignOffAnswered(settings.id(), SamlResponseValidator.SUCCESS.equals(value), value);
-        return new SloOutcome(List.of(), null, null, relayState);
+        return new IdpLogout(List.of(), null, null, true, null, relayState);
     }
 
-    private SloOutcome logoutRequest(Element request, String relayState) throws SamlXml.Refused {
+    private IdpLogout logoutRequest(Element request, String relayState) throws SamlXml.Refused {
         if (!SamlXml.is(request, SamlXml.PROTOCOL, "LogoutRequest")) {
             throw new SamlXml.Refused("not a LogoutRequest");
         }
@@ -397,7 +408,7 @@ public final class SamlConnector implements Connector {
                 saml.sloUrl().map(URI::toString).orElse(""), saml.spEntityId(), id, SamlResponseValidator.SUCCESS);
         URI answer = saml.sloUrl().map(url -> redirectBinding(url, "SAMLResponse", response, relayState,
                 saml.spKeys() != null)).orElse(null);
-        return new SloOutcome(exact, exact.isEmpty() ? nameIdKey(name) : null, answer, null);
+        return new IdpLogout(exact, exact.isEmpty() ? nameIdKey(name) : null, null, true, answer, null);
     }
 
     private static Map<String, String> rawParameters(String rawQuery) {

@@ -60,8 +60,8 @@ class DevSpKeysTest {
         SamlConnector first = build(directory);
         SamlConnector second = build(directory);
         String certificate = SamlMessages.base64(DevSpKeys.loadOrCreate(directory, "acme").certificate());
-        assertTrue(first.metadata("https://sso.test").contains(certificate));
-        assertEquals(first.metadata("https://sso.test"), second.metadata("https://sso.test"), "a restart reuses it");
+        assertTrue(first.metadata("https://sso.test").body().contains(certificate));
+        assertEquals(first.metadata("https://sso.test").body(), second.metadata("https://sso.test").body(), "a restart reuses it");
     }
 
     @Test
@@ -75,7 +75,7 @@ class DevSpKeysTest {
                         .withConverter(Duration.class, 200, new DurationConverter())
                         .withSources(new PropertiesConfigSource(config, "test", 500)).build()
                         .getConfigMapping(GatewayConfig.class).connectors(), List.of(factory)).get("acme");
-        assertFalse(connector.metadata("https://sso.test").contains("KeyDescriptor"));
+        assertFalse(connector.metadata("https://sso.test").body().contains("KeyDescriptor"));
         assertFalse(Files.exists(Path.of("target", "dev-saml", "acme.pem")));
     }
 

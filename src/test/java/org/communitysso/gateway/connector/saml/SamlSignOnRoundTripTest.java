@@ -180,11 +180,12 @@ class SamlSignOnRoundTripTest {
         assertEquals(401, back.statusCode());
         back.then().body("error", Matchers.equalTo("in_response_to_invalid"));
         assertNull(back.getCookie("community_session"));
-        // the sign-on itself is still there for its own answer
+        // the sign-on itself is still there for its own answer (which goes on to the sign-up form)
         Response own = SamlBrowser.post("/auth/corp/return",
                 SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), started.relayState(),
                 started.stateCookie());
-        assertEquals(302, own.statusCode(), own.asString());
+        assertEquals(303, own.statusCode(), own.asString());
+        assertTrue(own.header("Location").endsWith("/auth/profile"));
     }
 
     static String uniqueName() {
