@@ -94,7 +94,13 @@ public class SignOnResource {
             @Context UriInfo uriInfo, @CookieParam(Cookies.SIGN_ON) String stateCookie,
             @CookieParam(Cookies.SESSION) String session) {
         Map<String, String> parameters = single(uriInfo.getQueryParameters());
-        parameters.putAll(single(form));
+        for (Map.Entry<String, String> field : single(form).entrySet()) {
+            // the same name in the query and the form is the same pollution as a name given twice
+            if (parameters.putIfAbsent(field.getKey(), field.getValue()) != null) {
+                throw new GatewayException(Reason.TOKEN_MALFORMED, null, "parameter '"
+                        + field.getKey().replaceAll("\\W", "?") + "' given in the query and the form");
+            }
+        }
         return handleReturn(pathId, parameters, stateCookie, session, uriInfo);
     }
 

@@ -148,6 +148,17 @@ class RejectsBadTokensTest {
     }
 
     @Test
+    void aTokenInTheQueryAndAnotherInTheFormIsRefusedNotOverridden() {
+        String externalId = "twice-" + UUID.randomUUID();
+        String good = TestTokens.acme(Map.of("id", externalId, "username", "tw" + externalId.substring(6, 16)));
+        io.restassured.response.Response both = io.restassured.RestAssured.given().redirects().follow(false)
+                .queryParam("token", "not-a-token").contentType("application/x-www-form-urlencoded")
+                .formParam("token", good).post("/auth/acme/return");
+        both.then().statusCode(400).body(org.hamcrest.Matchers.containsString("token_malformed"));
+        assertNull(both.getCookie("community_session"));
+    }
+
+    @Test
     void replayedTokenIsRefused() {
         String externalId = "replay-" + UUID.randomUUID();
         String token = TestTokens.acme(Map.of("id", externalId, "username", "rp" + externalId.substring(7, 16)));
