@@ -2,7 +2,6 @@ package org.communitysso.gateway.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +9,7 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -27,11 +27,9 @@ import java.util.zip.Inflater;
 import java.util.zip.InflaterOutputStream;
 import javax.xml.crypto.dsig.CanonicalizationMethod;
 import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.transform.OutputKeys;
-import javax.xml.transform.TransformerFactory;
-import javax.xml.transform.dom.DOMSource;
-import javax.xml.transform.stream.StreamResult;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.communitysso.gateway.connector.saml.SamlXml;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -90,6 +88,25 @@ public final class SamlTestIdp {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    public static X509Certificate certificate(String pem) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The key the TestIdp's SAML IdP signs with (inside a {@code @QuarkusTest}). */
+    public static KeyPair idp() {
+        return decode(ConfigProvider.getConfig().getValue("test.saml.idp-key", String.class));
+    }
+
+    /** The certificate of {@link #idp()}, as configured on the corp and portal connectors. */
+    public static X509Certificate idpCertificate() {
+        return certificate(ConfigProvider.getConfig().getValue("test.saml.idp-cert", String.class));
     }
 
     public static String privatePem(KeyPair keys) {
@@ -236,16 +253,9 @@ public final class SamlTestIdp {
         return document;
     }
 
+    /** The gateway's own serialiser, so tests send exactly what it would write. */
     public static String serialise(Node node) {
-        try {
-            var transformer = TransformerFactory.newInstance().newTransformer();
-            transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
-            StringWriter out = new StringWriter();
-            transformer.transform(new DOMSource(node), new StreamResult(out));
-            return out.toString();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return SamlXml.serialise(node);
     }
 
     public static String base64(String xml) {

@@ -60,6 +60,9 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     public static final String PORTAL_IDP = "https://idp.portal.test/saml";
     public static final String SP_ENTITY_ID = "https://community.example.com/saml";
 
+    /** How long oidc-slow's token endpoint takes to answer: far beyond its 1 s read timeout. */
+    public static final java.time.Duration SLOW_TOKEN_DELAY = java.time.Duration.ofSeconds(10);
+
     private WireMockServer wireMock;
 
     @Override
@@ -233,7 +236,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
                 .withHeader("Content-Type", "application/json").withBody(TestTokens.jwks(oidcA, OIDC_A_KID))));
         wireMock.stubFor(get(urlEqualTo("/oidc-b/jwks")).willReturn(aResponse()
                 .withHeader("Content-Type", "application/json").withBody(TestTokens.jwks(oidcB, OIDC_B_KID))));
-        wireMock.stubFor(post(urlEqualTo("/oidc-slow/token")).willReturn(aResponse().withFixedDelay(4_000)
+        wireMock.stubFor(post(urlEqualTo("/oidc-slow/token")).willReturn(aResponse().withFixedDelay((int) SLOW_TOKEN_DELAY.toMillis())
                 .withHeader("Content-Type", "application/json").withBody("{}")));
 
         String c = "gateway.connectors.";

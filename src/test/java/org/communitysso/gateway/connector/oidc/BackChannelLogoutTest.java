@@ -105,7 +105,12 @@ class BackChannelLogoutTest {
 
     @Test
     void notAnOidcConnector() {
-        post("acme", "x").then().statusCode(404);
+        // acme exists (a jwt connector) but has no back-channel logout: the gateway's own refusal, not a missing route
+        given().accept("application/json").contentType("application/x-www-form-urlencoded")
+                .formParam("logout_token", "x").post("/auth/acme/backchannel-logout")
+                .then().statusCode(404).contentType("application/json").body("error", equalTo("unknown_connector"));
+        // the same request at an oidc connector reaches the logout token check
+        refused("", "token_missing");
     }
 
     private static void refused(String token, String reason) {

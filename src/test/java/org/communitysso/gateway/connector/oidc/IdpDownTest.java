@@ -1,48 +1,64 @@
 package org.communitysso.gateway.connector.oidc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.communitysso.gateway.testing.GatewayClient;
 import org.communitysso.gateway.testing.TestIdp;
 import org.communitysso.gateway.testing.TestOidc;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-/** An IdP that is down or slow gives the member the reason page within the timeout; the rest keeps working. */
+/**
+ * An IdP that is down or slow gives the member the idp_unavailable page and no
+ * session; the rest keeps working. Timing is not measured against a tight
+ * limit (the machine is shared): only that the gateway gave up long before the
+ * slow IdP answered.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestIdp.class)
 class IdpDownTest {
 
+    @ConfigProperty(name = "gateway.connectors.oidc-slow.read-timeout")
+    Duration slowReadTimeout;
+
     @Test
     void unreachableIssuerGivesTheReasonPageAtLogin() {
-        long started = System.nanoTime();
         Response login = io.restassured.RestAssured.given().redirects().follow(false)
                 .queryParam("return_url", "/t").get("/auth/oidc-down/login");
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        assertEquals(502, login.statusCode());
-        assertTrue(login.asString().contains("idp_unavailable"));
-        assertTrue(!login.asString().contains("Exception"));
-        assertTrue(millis < 3_000, "answered after " + millis + " ms");
+        refusedAsUnavailable(login);
+        assertNull(login.getCookie("community_sign_on"), "no sign-on state is started");
         stillServesOthers();
     }
 
     @Test
-    void slowTokenEndpointGivesTheReasonPageWithinTheReadTimeout() {
+    void slowTokenEndpointGivesTheReasonPageWithoutWaitingForTheIdp() {
         TestOidc.Login login = TestOidc.login("oidc-slow", "/t", null);
         long started = System.nanoTime();
         Response back = TestOidc.back("/auth/oidc-slow/return", Map.of("code", "slow-" + UUID.randomUUID(),
                 "state", login.state()), login.stateCookie());
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        assertEquals(502, back.statusCode(), back.asString());
-        assertTrue(back.asString().contains("idp_unavailable"));
-        // read-timeout is 1 s; the stub answers after 4 s
-        assertTrue(millis < 3_000, "answered after " + millis + " ms");
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        refusedAsUnavailable(back);
+        // the stub answers after TestIdp.SLOW_TOKEN_DELAY; read-timeout is far below it
+        assertTrue(slowReadTimeout.multipliedBy(3).compareTo(TestIdp.SLOW_TOKEN_DELAY) <= 0, "fixture: timeout "
+                + slowReadTimeout + " is far below the IdP's delay " + TestIdp.SLOW_TOKEN_DELAY);
+        assertTrue(took.compareTo(TestIdp.SLOW_TOKEN_DELAY) < 0, "gave up before the IdP answered; took " + took);
         stillServesOthers();
+    }
+
+    private static void refusedAsUnavailable(Response response) {
+        assertEquals(502, response.statusCode(), response.asString());
+        assertTrue(response.asString().contains("idp_unavailable"), "the page names the reason");
+        assertFalse(response.asString().contains("Exception"), "no stack trace");
+        assertNull(response.getCookie("community_session"), "no session");
     }
 
     private static void stillServesOthers() {

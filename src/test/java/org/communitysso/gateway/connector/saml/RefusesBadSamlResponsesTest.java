@@ -11,7 +11,6 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.UUID;
@@ -39,10 +38,6 @@ import org.w3c.dom.Node;
 @QuarkusTestResource(TestIdp.class)
 class RefusesBadSamlResponsesTest {
 
-    @ConfigProperty(name = "test.saml.idp-key")
-    String idpKey;
-    @ConfigProperty(name = "test.saml.idp-cert")
-    String idpCert;
     @ConfigProperty(name = "test.saml.rogue-key")
     String rogueKey;
     @ConfigProperty(name = "test.saml.rogue-cert")
@@ -53,19 +48,6 @@ class RefusesBadSamlResponsesTest {
     Db db;
 
     // ---- helpers ---------------------------------------------------------------------------
-
-    KeyPair idp() {
-        return SamlTestIdp.decode(idpKey);
-    }
-
-    static X509Certificate cert(String pem) {
-        try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** A started corp sign-on and a valid answer to it; tests spoil one thing. */
     record Case(SamlBrowser.Started started, ResponseSpec spec) {
@@ -80,7 +62,7 @@ class RefusesBadSamlResponsesTest {
     }
 
     Document signed(ResponseSpec spec) {
-        return SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert));
+        return SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate());
     }
 
     Response post(Case c, Document document) {
@@ -125,7 +107,7 @@ class RefusesBadSamlResponsesTest {
     @Test
     void signatureByAnotherKey() {
         Case c = corp();
-        Document document = SamlTestIdp.signedAssertion(c.spec(), SamlTestIdp.decode(rogueKey), cert(rogueCert));
+        Document document = SamlTestIdp.signedAssertion(c.spec(), SamlTestIdp.decode(rogueKey), SamlTestIdp.certificate(rogueCert));
         refused(post(c, document), "signature_invalid", c.spec());
     }
 
@@ -143,7 +125,7 @@ class RefusesBadSamlResponsesTest {
     void rsaSha1WhenNotConfigured() {
         Case c = corp();
         Document document = SamlTestIdp.parse(c.spec().xml());
-        SamlTestIdp.sign(SamlTestIdp.assertion(document), idp(), cert(idpCert), SamlTestIdp.RSA_SHA1, SamlTestIdp.SHA1);
+        SamlTestIdp.sign(SamlTestIdp.assertion(document), SamlTestIdp.idp(), SamlTestIdp.idpCertificate(), SamlTestIdp.RSA_SHA1, SamlTestIdp.SHA1);
         refused(post(c, document), "algorithm_not_allowed", c.spec());
     }
 
@@ -152,7 +134,7 @@ class RefusesBadSamlResponsesTest {
         ResponseSpec spec = new ResponseSpec(SamlBrowser.acs("portal"), TestIdp.SP_ENTITY_ID, TestIdp.PORTAL_IDP);
         spec.attribute("username", SamlSignOnRoundTripTest.uniqueName());
         Document document = SamlTestIdp.parse(spec.xml());
-        SamlTestIdp.sign(SamlTestIdp.assertion(document), idp(), cert(idpCert), SamlTestIdp.RSA_SHA1, SamlTestIdp.SHA1);
+        SamlTestIdp.sign(SamlTestIdp.assertion(document), SamlTestIdp.idp(), SamlTestIdp.idpCertificate(), SamlTestIdp.RSA_SHA1, SamlTestIdp.SHA1);
         Response response = SamlBrowser.post("/auth/portal/return", SamlTestIdp.base64(document), null, null);
         assertEquals(302, response.statusCode(), response.asString());
     }
@@ -194,7 +176,7 @@ class RefusesBadSamlResponsesTest {
     /** Response-signed variants start from a signed Response. */
     Document signedResponse(ResponseSpec spec) {
         Document document = SamlTestIdp.parse(spec.xml());
-        SamlTestIdp.sign(document.getDocumentElement(), idp(), cert(idpCert));
+        SamlTestIdp.sign(document.getDocumentElement(), SamlTestIdp.idp(), SamlTestIdp.idpCertificate());
         return document;
     }
 

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
@@ -43,25 +42,12 @@ import org.w3c.dom.Element;
 @QuarkusTestResource(TestIdp.class)
 class SamlMetadataAndLogoutTest {
 
-    @ConfigProperty(name = "test.saml.idp-key")
-    String idpKey;
-    @ConfigProperty(name = "test.saml.idp-cert")
-    String idpCert;
     @ConfigProperty(name = "test.saml.rogue-key")
     String rogueKey;
     @ConfigProperty(name = "test.saml.sp-cert")
     String spCert;
     @Inject
     Db db;
-
-    static X509Certificate cert(String pem) {
-        try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void metadataParsesAsSamlMetadataAndNamesTheAcsUrl() throws Exception {
@@ -91,7 +77,7 @@ class SamlMetadataAndLogoutTest {
         for (KeyDescriptorType key : sp.getKeyDescriptor()) {
             String base64 = key.getKeyInfo().getElementsByTagNameNS(SamlTestIdp.DS, "X509Certificate").item(0)
                     .getTextContent();
-            assertEquals(cert(spCert), SamlKeys.certificate(base64), "the configured SP certificate");
+            assertEquals(SamlTestIdp.certificate(spCert), SamlKeys.certificate(base64), "the configured SP certificate");
         }
     }
 
@@ -115,7 +101,7 @@ class SamlMetadataAndLogoutTest {
         spec.sessionIndex = sessionIndex;
         spec.attribute("uid", "u" + UUID.randomUUID().toString().substring(0, 12));
         Response back = SamlBrowser.post("/auth/corp/return", SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec,
-                SamlTestIdp.decode(idpKey), cert(idpCert))), started.relayState(), started.stateCookie());
+                SamlTestIdp.idp(), SamlTestIdp.idpCertificate())), started.relayState(), started.stateCookie());
         assertEquals(302, back.statusCode(), back.asString());
         return back.getCookie("community_session");
     }
@@ -123,7 +109,7 @@ class SamlMetadataAndLogoutTest {
     String logoutRequest(String nameId, String sessionIndex, boolean sign) {
         Document document = SamlTestIdp.parse(logoutRequestXml(nameId, sessionIndex));
         if (sign) {
-            SamlTestIdp.sign(document.getDocumentElement(), SamlTestIdp.decode(idpKey), cert(idpCert));
+            SamlTestIdp.sign(document.getDocumentElement(), SamlTestIdp.idp(), SamlTestIdp.idpCertificate());
         }
         return SamlTestIdp.base64(document);
     }
@@ -156,7 +142,7 @@ class SamlMetadataAndLogoutTest {
         String dave = "dave-" + UUID.randomUUID() + "@corp.test";
         signOn(dave, "_d1");
         signOn(dave, "_d2");
-        KeyPair idp = SamlTestIdp.decode(idpKey);
+        KeyPair idp = SamlTestIdp.idp();
         KeyPair rogue = SamlTestIdp.decode(rogueKey);
 
         Response unsigned = sloRedirect(SamlTestIdp.redirectQuery("SAMLRequest", logoutRequestXml(dave, "_d1"), "rs",
@@ -188,7 +174,7 @@ class SamlMetadataAndLogoutTest {
 
     @Test
     void theIdpsLogoutResponseAfterOurSignOffSendsTheMemberToTheReturnUrl() {
-        KeyPair idp = SamlTestIdp.decode(idpKey);
+        KeyPair idp = SamlTestIdp.idp();
         SentLogout sent = signOnAndSignOff("erin-" + UUID.randomUUID() + "@corp.test", "_erin");
         assertTrue(!sent.relayState().contains("community.example.com") && sent.relayState().length() <= 80,
                 "RelayState is an opaque id, never the URL: " + sent.relayState());
@@ -214,7 +200,7 @@ class SamlMetadataAndLogoutTest {
         SentLogout second = signOnAndSignOff("erin2-" + UUID.randomUUID() + "@corp.test", "_erin2");
         Document failed = SamlTestIdp.parse(logoutResponseXml(second.requestId(),
                 "urn:oasis:names:tc:SAML:2.0:status:Responder"));
-        SamlTestIdp.sign(failed.getDocumentElement(), idp, cert(idpCert));
+        SamlTestIdp.sign(failed.getDocumentElement(), idp, SamlTestIdp.idpCertificate());
         Response post = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
                 .formParam("SAMLResponse", SamlTestIdp.base64(failed)).formParam("RelayState", second.relayState())
                 .post("/auth/corp/saml/slo");

@@ -28,25 +28,8 @@ import org.w3c.dom.Element;
 @QuarkusTestResource(TestIdp.class)
 class SamlSignOnRoundTripTest {
 
-    @ConfigProperty(name = "test.saml.idp-key")
-    String idpKey;
-    @ConfigProperty(name = "test.saml.idp-cert")
-    String idpCert;
     @ConfigProperty(name = "test.saml.sp-cert")
     String spCert;
-
-    KeyPair idp() {
-        return SamlTestIdp.decode(idpKey);
-    }
-
-    X509Certificate cert(String pem) {
-        try {
-            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void spInitiatedOverRedirectBindingWithSignedRequest() throws Exception {
@@ -62,7 +45,7 @@ class SamlSignOnRoundTripTest {
         String signed = "SAMLRequest=" + enc(started.query().get("SAMLRequest")) + "&RelayState="
                 + enc(started.relayState()) + "&SigAlg=" + enc(started.query().get("SigAlg"));
         Signature verifier = Signature.getInstance("SHA256withRSA");
-        verifier.initVerify(cert(spCert).getPublicKey());
+        verifier.initVerify(SamlTestIdp.certificate(spCert).getPublicKey());
         verifier.update(signed.getBytes(StandardCharsets.US_ASCII));
         assertTrue(verifier.verify(Base64.getDecoder().decode(started.query().get("Signature"))));
 
@@ -72,7 +55,7 @@ class SamlSignOnRoundTripTest {
         spec.attribute("mail", spec.nameId).attribute("uid", "alice" + spec.nameId.substring(6, 14))
                 .attribute("memberOf", "staff", "other");
         Response back = SamlBrowser.post("/auth/corp/return", SamlTestIdp.base64(
-                SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), started.relayState(), started.stateCookie());
+                SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())), started.relayState(), started.stateCookie());
         assertEquals(302, back.statusCode(), back.asString());
         assertTrue(back.header("Location").endsWith("/topic/42"), back.header("Location"));
         GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
@@ -93,7 +76,7 @@ class SamlSignOnRoundTripTest {
                 TestIdp.PORTAL_IDP).answering(started.requestId());
         spec.attribute("username", uniqueName());
         Document signed = SamlTestIdp.parse(spec.xml());
-        SamlTestIdp.sign(signed.getDocumentElement(), idp(), cert(idpCert)); // Response signed, not the assertion
+        SamlTestIdp.sign(signed.getDocumentElement(), SamlTestIdp.idp(), SamlTestIdp.idpCertificate()); // Response signed, not the assertion
         Response back = SamlBrowser.post("/auth/saml/return", SamlTestIdp.base64(signed), started.relayState(),
                 started.stateCookie());
         assertEquals(302, back.statusCode(), back.asString());
@@ -122,7 +105,7 @@ class SamlSignOnRoundTripTest {
                 TestIdp.PORTAL_IDP);
         spec.attribute("username", uniqueName());
         Response back = SamlBrowser.post("/auth/portal/return",
-                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))),
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())),
                 "https://community.example.com/topic/9", null);
         assertEquals(302, back.statusCode(), back.asString());
         assertEquals("https://community.example.com/topic/9", back.header("Location"));
@@ -147,7 +130,7 @@ class SamlSignOnRoundTripTest {
         spec.nameId = nameId;
         spec.attribute("username", uniqueName());
         Response back = SamlBrowser.post("/auth/portal/return",
-                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), null, null);
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())), null, null);
         assertEquals(302, back.statusCode(), back.asString());
         return back.getCookie("community_session");
     }
@@ -159,7 +142,7 @@ class SamlSignOnRoundTripTest {
                     TestIdp.SP_ENTITY_ID, TestIdp.PORTAL_IDP);
             spec.attribute("username", uniqueName());
             Response back = SamlBrowser.post("/auth/portal/return",
-                    SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), relayState, null);
+                    SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())), relayState, null);
             assertEquals(302, back.statusCode(), back.asString());
             java.net.URI location = java.net.URI.create(back.header("Location"));
             assertEquals("localhost", location.getHost(), "RelayState " + relayState);
@@ -174,7 +157,8 @@ class SamlSignOnRoundTripTest {
         SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(SamlBrowser.acs("corp"), TestIdp.SP_ENTITY_ID,
                 TestIdp.CORP_IDP).answering(started.requestId());
         Response back = SamlBrowser.post("/auth/corp/return",
-                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), "another", started.stateCookie());
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())),
+                "another", started.stateCookie());
         // a RelayState that names none of this browser's sign-ons: the answer is unsolicited, and its
         // InResponseTo then names a request this browser did not start
         assertEquals(401, back.statusCode());
@@ -182,7 +166,7 @@ class SamlSignOnRoundTripTest {
         assertNull(back.getCookie("community_session"));
         // the sign-on itself is still there for its own answer (which goes on to the sign-up form)
         Response own = SamlBrowser.post("/auth/corp/return",
-                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, idp(), cert(idpCert))), started.relayState(),
+                SamlTestIdp.base64(SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())), started.relayState(),
                 started.stateCookie());
         assertEquals(303, own.statusCode(), own.asString());
         assertTrue(own.header("Location").endsWith("/auth/profile"));
