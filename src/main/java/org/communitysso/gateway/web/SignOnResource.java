@@ -20,7 +20,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.communitysso.gateway.Secrets;
@@ -83,6 +82,7 @@ public class SignOnResource {
 
     @GET
     @Path("/{connector}/return")
+    @SignOnAnswer
     public Response returnGet(@PathParam("connector") String pathId, @Context UriInfo uriInfo,
             @CookieParam(Cookies.SIGN_ON) String stateCookie, @CookieParam(Cookies.SESSION) String session) {
         return handleReturn(pathId, single(uriInfo.getQueryParameters()), stateCookie, session, uriInfo);
@@ -90,6 +90,7 @@ public class SignOnResource {
 
     @POST
     @Path("/{connector}/return")
+    @SignOnAnswer
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response returnPost(@PathParam("connector") String pathId, MultivaluedMap<String, String> form,
             @Context UriInfo uriInfo, @CookieParam(Cookies.SIGN_ON) String stateCookie,
@@ -105,7 +106,7 @@ public class SignOnResource {
         Optional<SignOnStates.State> state = chosen.map(SignOnStates.Candidate::state);
         String base = urls.base(uriInfo);
         Connector.Callback probe = new Connector.Callback(parameters, Map.of(), false, base);
-        Connector connector = ConnectorRegistry.isReturnAlias(pathId)
+        Connector connector = registry.isReturnAlias(pathId)
                 ? registry.resolveShared(pathId, state.map(SignOnStates.State::connectorId), probe)
                 : registry.require(pathId);
         // The state is used up only by the connector it was made for, and only once.

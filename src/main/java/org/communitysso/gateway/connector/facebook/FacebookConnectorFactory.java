@@ -4,7 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.communitysso.gateway.config.ConnectorConfig;
 import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
@@ -28,9 +27,20 @@ public class FacebookConnectorFactory implements ConnectorFactory {
     }
 
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+    public String returnAlias() {
+        return "facebook";
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return FacebookConfig.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
         String id = settings.id();
-        ConnectorConfig.FacebookConfig facebook = config.facebook();
+        FacebookConfig.Entry config = context.mapping(FacebookConfig.class).connectors().get(id);
+        FacebookConfig.Keys facebook = config.facebook();
         String appId = problems.required(id, "client-id", config.clientId());
         String appSecret = problems.required(id, "client-secret", config.clientSecret());
         boolean versionValid = VERSION.matcher(facebook.graphApiVersion()).matches();
@@ -50,7 +60,8 @@ public class FacebookConnectorFactory implements ConnectorFactory {
         client.setScope(config.scope().filter(s -> !s.isBlank()).orElse(DEFAULT_SCOPE));
         client.setFields(facebook.fields());
         client.getConfiguration().setUseAppsecretProof(true);
-        Pac4jFlow flow = new Pac4jFlow(id, client, false, config.connectTimeout(), config.readTimeout());
+        Pac4jFlow flow = new Pac4jFlow(id, context.routes().returnPath(id), client, false,
+                context.common().connectTimeout(), context.common().readTimeout());
         // auth_type=reauthenticate is Facebook's way of asking for the password again
         return new Pac4jConnector(settings, flow, DEFAULT_MAPPING, Map.of(), Map.of("auth_type", "reauthenticate"));
     }

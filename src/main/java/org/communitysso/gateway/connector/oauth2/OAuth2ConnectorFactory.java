@@ -6,7 +6,6 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.communitysso.gateway.config.ConnectorConfig;
 import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
@@ -31,14 +30,25 @@ public class OAuth2ConnectorFactory implements ConnectorFactory {
     }
 
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+    public String returnAlias() {
+        return "oauth2";
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return OAuth2Config.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
         String id = settings.id();
+        OAuth2Config.Entry config = context.mapping(OAuth2Config.class).connectors().get(id);
         Optional<URI> authorizationUrl = problems.httpUrl(id, "authorization-url", config.authorizationUrl(), true);
         Optional<URI> tokenUrl = problems.httpUrl(id, "token-url", config.tokenUrl(), true);
         Optional<URI> profileUrl = problems.httpUrl(id, "user-info-url", config.userInfoUrl(), true);
         String clientId = problems.required(id, "client-id", config.clientId());
         String clientSecret = problems.required(id, "client-secret", config.clientSecret());
-        ConnectorConfig.OAuth2Config oauth2 = config.oauth2();
+        OAuth2Config.Keys oauth2 = config.oauth2();
         Verb verb = switch (oauth2.profileMethod().toUpperCase(Locale.ROOT)) {
             case "GET" -> Verb.GET;
             case "POST" -> Verb.POST;
@@ -76,7 +86,8 @@ public class OAuth2ConnectorFactory implements ConnectorFactory {
         configuration.setProfileDefinition(new RawJsonProfileDefinition(id, profileUrl.get().toString(), verb));
         OAuth20Client client = new OAuth20Client();
         client.setConfiguration(configuration);
-        Pac4jFlow flow = new Pac4jFlow(id, client, oauth2.pkce(), config.connectTimeout(), config.readTimeout());
+        Pac4jFlow flow = new Pac4jFlow(id, context.routes().returnPath(id), client, oauth2.pkce(),
+                context.common().connectTimeout(), context.common().readTimeout());
         return new Pac4jConnector(settings, flow, DEFAULT_MAPPING, oauth2.extraParameters(), Map.of("prompt", "login"));
     }
 

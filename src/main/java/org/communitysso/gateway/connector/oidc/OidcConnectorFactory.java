@@ -46,8 +46,19 @@ public class OidcConnectorFactory implements ConnectorFactory {
     }
 
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
-        OidcSettings oidc = settings(settings.id(), config, problems);
+    public String returnAlias() {
+        return "openidconnect";
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return OidcConfig.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
+        OidcSettings oidc = settings(settings.id(), context.common(),
+                context.mapping(OidcConfig.class).connectors().get(settings.id()), problems);
         if (oidc == null) {
             return null;
         }
@@ -55,7 +66,7 @@ public class OidcConnectorFactory implements ConnectorFactory {
     }
 
     /** The validated settings, or null after reporting every problem. */
-    static OidcSettings settings(String id, ConnectorConfig config, ConfigProblems problems) {
+    static OidcSettings settings(String id, ConnectorConfig common, OidcConfig.Entry config, ConfigProblems problems) {
         int before = problems.all().size();
         Optional<URI> issuer = problems.httpUrl(id, "issuer", config.issuer(), true);
         Optional<String> clientId = config.clientId().map(String::trim).filter(s -> !s.isEmpty());
@@ -73,7 +84,7 @@ public class OidcConnectorFactory implements ConnectorFactory {
         Optional<URI> userInfo = problems.httpUrl(id, "user-info-url", config.userInfoUrl(), false);
         Optional<URI> endSession = problems.httpUrl(id, "end-session-url", config.endSessionUrl(), false);
 
-        ConnectorConfig.OidcConfig o = config.oidc();
+        OidcConfig.Keys o = config.oidc();
         positive(id, "oidc.logout-token-max-age", o.logoutTokenMaxAge(), problems);
         if (o.clockSkew().isNegative()) {
             problems.add(id, "oidc.clock-skew", "must not be negative");
@@ -103,7 +114,7 @@ public class OidcConnectorFactory implements ConnectorFactory {
         Optional<URI> discovery = explicit ? Optional.empty() : Optional.of(discoveryUrl(issuerText));
         return new OidcSettings(issuerText, clientId.get(), config.clientSecret().filter(s -> !s.isBlank()), scope,
                 discovery, authorization, token, userInfo, jwks, endSession, o.userInfo(), Set.copyOf(algorithms),
-                config.connectTimeout(), config.readTimeout(), o.clockSkew(), o.jwksRefetchInterval(), o.logoutTokenMaxAge());
+                common.connectTimeout(), common.readTimeout(), o.clockSkew(), o.jwksRefetchInterval(), o.logoutTokenMaxAge());
     }
 
     /** OpenID Connect Discovery 1.0, 4: the issuer with /.well-known/openid-configuration appended. */

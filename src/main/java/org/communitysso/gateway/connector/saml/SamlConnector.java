@@ -59,15 +59,24 @@ public final class SamlConnector implements Connector {
             Duration clockSkew, SamlSignatures signatures, KeyPair spKeys, X509Certificate spCertificate) {
     }
 
+    /**
+     * The gateway's paths for this connector, from the web edge: its return URL (the
+     * ACS), the shared SAML return URL, and its single logout endpoint.
+     */
+    record Routes(String acs, String sharedAcs, String slo) {
+    }
+
     private final ConnectorSettings settings;
     private final Settings saml;
+    private final Routes routes;
     private final SamlResponseValidator validator;
     private final ReplayGuard replayGuard;
     private final TimeSource time;
 
-    SamlConnector(ConnectorSettings settings, Settings saml, ReplayGuard replayGuard, TimeSource time) {
+    SamlConnector(ConnectorSettings settings, Settings saml, Routes routes, ReplayGuard replayGuard, TimeSource time) {
         this.settings = settings;
         this.saml = saml;
+        this.routes = routes;
         this.replayGuard = replayGuard;
         this.time = time;
         PrivateKey decryptionKey = saml.spKeys() == null ? null : saml.spKeys().getPrivate();
@@ -154,7 +163,7 @@ public final class SamlConnector implements Connector {
         if (baseUrl == null) {
             return Set.of();
         }
-        return Set.of(baseUrl + "/auth/" + settings.id() + "/return", baseUrl + "/auth/saml/return");
+        return Set.of(baseUrl + routes.acs(), baseUrl + routes.sharedAcs());
     }
 
     /** NameID and attributes as claims; single values as strings, several as lists. */
@@ -194,7 +203,7 @@ public final class SamlConnector implements Connector {
         return Secrets.sha256Hex(nameId) + "|";
     }
 
-    /** At the shared /auth/saml/return: is this answer from our IdP? (Issuer, unverified: routing only.) */
+    /** At the shared SAML return URL: is this answer from our IdP? (Issuer, unverified: routing only.) */
     @Override
     public boolean recognises(Callback callback) {
         String encoded = callback.parameter("SAMLResponse");
@@ -232,8 +241,8 @@ public final class SamlConnector implements Connector {
 
     /** The SP metadata an IdP administrator imports. */
     public String metadata(String baseUrl) {
-        String acs = baseUrl + "/auth/" + settings.id() + "/return";
-        String slo = baseUrl + "/auth/" + settings.id() + "/saml/slo";
+        String acs = baseUrl + routes.acs();
+        String slo = baseUrl + routes.slo();
         StringBuilder xml = new StringBuilder()
                 .append("<md:EntityDescriptor xmlns:md=\"").append(SamlXml.METADATA).append("\" xmlns:ds=\"")
                 .append(SamlXml.DSIG).append("\" entityID=\"").append(SamlMessages.escape(saml.spEntityId())).append("\">")
@@ -336,7 +345,7 @@ public final class SamlConnector implements Connector {
             throw new GatewayException(Reason.ISSUER_INVALID, settings.id(), "SLO message not from the configured IdP");
         }
         String destination = SamlXml.attribute(root, "Destination");
-        if (destination != null && !destination.equals(baseUrl + "/auth/" + settings.id() + "/saml/slo")) {
+        if (destination != null && !destination.equals(baseUrl + routes.slo())) {
             throw new GatewayException(Reason.DESTINATION_INVALID, settings.id(), "SLO Destination is not ours");
         }
     }
