@@ -118,7 +118,7 @@ public class SignOnResource {
                 ? new Connector.Callback(parameters, state.get().protocolData(), true, base)
                 : probe;
         ExternalIdentity identity = connector.complete(callback);
-        // An unsolicited answer may ask for a target (SAML RelayState): checked like any return_url.
+        // An unsolicited answer may ask for a target (a relay state): checked like any return_url.
         String target = solicited ? state.get().target()
                 : identity.requestedTarget() != null ? returnUrls.targetOrLanding(identity.requestedTarget())
                 : returnUrls.landingUrl();

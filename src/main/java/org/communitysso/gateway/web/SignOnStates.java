@@ -149,7 +149,7 @@ public class SignOnStates {
 
     /**
      * A target kept for the IdP's answer to a sign-off; returns the opaque id
-     * the connector hands the IdP (short enough for SAML's 80-byte RelayState).
+     * the connector hands the IdP (short enough for an 80-byte relay state).
      */
     public String keepSignOffTarget(String connectorId, String target) {
         return store(connectorId, target, Map.of());
