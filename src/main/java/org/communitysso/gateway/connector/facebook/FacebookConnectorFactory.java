@@ -1,6 +1,7 @@
 package org.communitysso.gateway.connector.facebook;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -14,6 +15,13 @@ import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 /** Validates a {@code facebook} connector's settings and builds it on pac4j's FacebookClient. */
 @ApplicationScoped
 public class FacebookConnectorFactory implements ConnectorFactory {
+
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    FacebookConfig keys;
 
     private static final Pattern VERSION = Pattern.compile("v[0-9]+\\.[0-9]+");
     static final String DEFAULT_SCOPE = "public_profile,email";

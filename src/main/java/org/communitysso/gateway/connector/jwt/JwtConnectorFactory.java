@@ -19,6 +19,13 @@ import org.communitysso.gateway.connector.ReplayGuard;
 @ApplicationScoped
 public class JwtConnectorFactory implements ConnectorFactory {
 
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    JwtConfig keys;
+
     static final Set<String> ASYMMETRIC = Set.of(
             "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
     static final Set<String> HMAC = Set.of("HS256", "HS384", "HS512");

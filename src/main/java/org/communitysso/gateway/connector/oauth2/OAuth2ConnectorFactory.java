@@ -2,6 +2,7 @@ package org.communitysso.gateway.connector.oauth2;
 
 import com.github.scribejava.core.model.Verb;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,13 @@ import org.pac4j.scribe.builder.api.GenericApi20;
 /** Validates an {@code oauth2} connector's settings and builds it on pac4j's OAuth 2.0 client. */
 @ApplicationScoped
 public class OAuth2ConnectorFactory implements ConnectorFactory {
+
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    OAuth2Config keys;
 
     /** The user data format's own names; most providers need a mapping anyway. */
     static final Map<String, String> DEFAULT_MAPPING = Map.of(

@@ -25,6 +25,13 @@ import org.communitysso.gateway.connector.ReplayGuard;
 @ApplicationScoped
 public class OidcConnectorFactory implements ConnectorFactory {
 
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    OidcConfig keys;
+
     static final Set<String> ALGORITHMS = Set.of(
             "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
     private static final String DEFAULT_SCOPE = "openid email profile";

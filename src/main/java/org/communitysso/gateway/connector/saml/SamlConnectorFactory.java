@@ -25,6 +25,13 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SamlConnectorFactory implements ConnectorFactory {
 
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    SamlConfig keys;
+
     /** {@code /auth/saml/return}: responses may be addressed there too. */
     static final String RETURN_ALIAS = "saml";
 
