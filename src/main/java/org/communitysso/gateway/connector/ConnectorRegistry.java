@@ -15,7 +15,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import io.smallrye.config.NameIterator;
+import io.smallrye.config.SmallRyeConfig;
+import java.util.TreeSet;
 import org.communitysso.gateway.config.ConnectorConfig;
+import org.eclipse.microprofile.config.Config;
 import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
@@ -31,44 +35,54 @@ public class ConnectorRegistry {
 
     private static final Logger LOG = Logger.getLogger(ConnectorRegistry.class);
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
-    /** Type-level return paths used by the seed ({@code /auth/token/return}…) and the type they serve. */
-    private static final Map<String, String> RETURN_ALIASES = Map.of(
-            "token", "jwt", "openidconnect", "oidc", "oauth2", "oauth2", "saml", "saml2", "facebook", "facebook");
     static final Set<String> MAPPABLE_FIELDS = Set.of("id", "username", "email", "custom-roles", "avatar", "groups");
 
     private final Map<String, Connector> connectors;
     private final Set<String> stateParameters;
+    /** Shared return path segment ({@code /auth/<alias>/return}) to the type it serves, as the factories declare. */
+    private final Map<String, String> returnAliases;
 
     @Inject
-    public ConnectorRegistry(GatewayConfig config, Instance<ConnectorFactory> factories) {
-        this.connectors = build(config.connectors(), factories.stream().toList());
+    public ConnectorRegistry(Config config, Instance<ConnectorFactory> factories, GatewayRoutes routes) {
+        List<ConnectorFactory> all = factories.stream().toList();
+        this.connectors = build(config.unwrap(SmallRyeConfig.class), all, routes);
+        this.returnAliases = returnAliases(all);
         this.stateParameters = connectors.values().stream().flatMap(c -> c.stateParameter().stream())
                 .collect(Collectors.toUnmodifiableSet());
         LOG.infof("connectors: %s", connectors.isEmpty() ? "none configured" : String.join(", ", connectors.keySet()));
     }
 
-    /** Builds and validates every connector; throws naming every bad key. */
-    public static Map<String, Connector> build(Map<String, ConnectorConfig> configs, Collection<ConnectorFactory> factories) {
+    /**
+     * Builds and validates every connector of {@code gateway.connectors.*} in
+     * {@code config} (which has {@link GatewayConfig} and each factory's mapping);
+     * throws naming every bad key.
+     */
+    public static Map<String, Connector> build(SmallRyeConfig config, Collection<ConnectorFactory> factories,
+            GatewayRoutes routes) {
+        Map<String, ConnectorConfig> configs = config.getConfigMapping(GatewayConfig.class).connectors();
         Map<String, ConnectorFactory> byType = factories.stream()
                 .collect(Collectors.toMap(ConnectorFactory::type, f -> f));
+        Set<String> aliases = returnAliases(factories).keySet();
         ConfigProblems problems = new ConfigProblems();
+        untyped(config, configs.keySet()).forEach(id -> problems.add(id, "type", "is required"));
         Map<String, Connector> built = new LinkedHashMap<>();
         for (Map.Entry<String, ConnectorConfig> entry : new TreeMap<>(configs).entrySet()) {
             String id = entry.getKey();
-            ConnectorConfig config = entry.getValue();
-            if (!ID.matcher(id).matches() || RETURN_ALIASES.containsKey(id)) {
+            ConnectorConfig common = entry.getValue();
+            if (!ID.matcher(id).matches() || aliases.contains(id)) {
                 problems.add(id, "type", "connector id '" + id
-                        + "' must be a lower-case slug (a-z, 0-9, -) and not one of " + RETURN_ALIASES.keySet());
+                        + "' must be a lower-case slug (a-z, 0-9, -) and not one of " + aliases);
                 continue;
             }
-            ConnectorFactory factory = byType.get(config.type());
+            ConnectorFactory factory = byType.get(common.type());
             if (factory == null) {
-                problems.add(id, "type", "'" + config.type() + "' is not a connector type this gateway supports "
+                problems.add(id, "type", "'" + common.type() + "' is not a connector type this gateway supports "
                         + byType.keySet());
                 continue;
             }
-            ConnectorSettings settings = settings(id, config, problems);
-            Connector connector = factory.create(settings, config, problems);
+            ConnectorSettings settings = settings(id, common, problems);
+            Connector connector = factory.create(settings,
+                    new ConnectorFactory.Context(common, config, routes), problems);
             if (connector != null) {
                 built.put(id, connector);
             }
@@ -137,14 +151,47 @@ public class ConnectorRegistry {
                 .toList();
     }
 
-    public static boolean isReturnAlias(String pathSegment) {
-        return RETURN_ALIASES.containsKey(pathSegment);
+    public boolean isReturnAlias(String pathSegment) {
+        return returnAliases.containsKey(pathSegment);
+    }
+
+    private static Map<String, String> returnAliases(Collection<ConnectorFactory> factories) {
+        return new TreeMap<>(factories.stream().collect(Collectors.toMap(ConnectorFactory::returnAlias,
+                ConnectorFactory::type)));
+    }
+
+    /**
+     * Connector ids that have keys but none the common mapping knows (only a
+     * protocol's, say): they would be skipped without a word, so they are
+     * reported like a missing {@code type}.
+     */
+    private static Set<String> untyped(SmallRyeConfig config, Set<String> known) {
+        Set<String> ids = new TreeSet<>();
+        for (String name : config.getPropertyNames()) {
+            NameIterator names = new NameIterator(name);
+            if (!names.hasNext() || !names.getNextSegment().equals("gateway")) {
+                continue;
+            }
+            names.next();
+            if (!names.hasNext() || !names.getNextSegment().equals("connectors")) {
+                continue;
+            }
+            names.next();
+            if (names.hasNext()) {
+                String id = names.getNextSegment();
+                names.next();
+                if (names.hasNext() && !known.contains(id)) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids;
     }
 
     /** Whether answers at {@code /auth/{pathSegment}/return} may be for {@code connector}: its own path, or its type's shared one. */
     public boolean serves(String pathSegment, Connector connector) {
         return pathSegment.equals(connector.id())
-                || connector.settings().type().equals(RETURN_ALIASES.get(pathSegment));
+                || connector.settings().type().equals(returnAliases.get(pathSegment));
     }
 
     /** The parameters in which IdPs echo a sign-on's state, over every configured protocol. */
@@ -158,7 +205,7 @@ public class ConnectorRegistry {
      * answer (e.g. by issuer). Testing connectors are reached through their own URL only.
      */
     public Connector resolveShared(String alias, Connector.Callback callback) {
-        String type = RETURN_ALIASES.get(alias);
+        String type = returnAliases.get(alias);
         List<Connector> candidates = connectors.values().stream()
                 .filter(c -> c.settings().type().equals(type) && c.settings().enabled() && !c.settings().testing())
                 .toList();

@@ -1,12 +1,14 @@
 package org.communitysso.gateway.web;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.UnsupportedEncodingException;
+import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,9 +34,9 @@ public class ErrorResponses {
     Cookies cookies;
 
     @ServerExceptionMapper
-    public Response refused(GatewayException e, HttpHeaders headers, UriInfo uriInfo) {
+    public Response refused(GatewayException e, HttpHeaders headers, ResourceInfo resource) {
         String connector = e.connectorId() == null ? "-" : e.connectorId();
-        if (isSignOnAnswer(uriInfo)) {
+        if (marked(resource, SignOnAnswer.class)) {
             Audit.signOnFailed(connector, e.reason().code(), e.detail());
         } else if (e.reason() != Reason.NO_SESSION) {
             Audit.requestRefused(connector, e.reason().code(), e.detail());
@@ -44,7 +46,7 @@ public class ErrorResponses {
                     .type(MediaType.APPLICATION_JSON)
                     .entity(Map.of("error", e.reason().code(), "message", e.reason().message())).build();
         }
-        return respond(e.reason(), e.memberDetail(), headers, uriInfo);
+        return respond(e.reason(), e.memberDetail(), headers, resource);
     }
 
     /**
@@ -54,41 +56,42 @@ public class ErrorResponses {
      * other IllegalArgumentException is ours.
      */
     @ServerExceptionMapper
-    public Response illegalArgument(IllegalArgumentException e, HttpHeaders headers, UriInfo uriInfo) {
+    public Response illegalArgument(IllegalArgumentException e, HttpHeaders headers, UriInfo uriInfo,
+            ResourceInfo resource) {
         StackTraceElement[] trace = e.getStackTrace();
         if (trace.length > 0 && URL_DECODERS.contains(trace[0].getClassName())) {
-            return malformed("request is not valid URL encoding", headers, uriInfo);
+            return malformed("request is not valid URL encoding", headers, resource);
         }
-        return unexpected(e, headers, uriInfo);
+        return unexpected(e, headers, uriInfo, resource);
     }
 
     /** A form body whose Content-Type names a charset the JVM does not know (RESTEasy Reactive's form reader). */
     @ServerExceptionMapper
-    public Response unknownCharset(UnsupportedEncodingException e, HttpHeaders headers, UriInfo uriInfo) {
-        return malformed("request names an unknown charset", headers, uriInfo);
+    public Response unknownCharset(UnsupportedEncodingException e, HttpHeaders headers, ResourceInfo resource) {
+        return malformed("request names an unknown charset", headers, resource);
     }
 
     /** The caller's mistake: one audit line, no stack trace. */
-    private Response malformed(String detail, HttpHeaders headers, UriInfo uriInfo) {
+    private Response malformed(String detail, HttpHeaders headers, ResourceInfo resource) {
         Audit.requestRefused("-", Reason.REQUEST_MALFORMED.code(), detail);
-        return respond(Reason.REQUEST_MALFORMED, null, headers, uriInfo);
+        return respond(Reason.REQUEST_MALFORMED, null, headers, resource);
     }
 
     @ServerExceptionMapper
-    public Response unexpected(RuntimeException e, HttpHeaders headers, UriInfo uriInfo) {
+    public Response unexpected(RuntimeException e, HttpHeaders headers, UriInfo uriInfo, ResourceInfo resource) {
         if (e instanceof WebApplicationException web) {
             return web.getResponse();
         }
         LOG.error("unexpected failure on " + uriInfo.getPath(), e);
-        return respond(Reason.INTERNAL_ERROR, null, headers, uriInfo);
+        return respond(Reason.INTERNAL_ERROR, null, headers, resource);
     }
 
-    private Response respond(Reason reason, String detail, HttpHeaders headers, UriInfo uriInfo) {
+    private Response respond(Reason reason, String detail, HttpHeaders headers, ResourceInfo resource) {
         Response.ResponseBuilder response = Response.status(reason.status()).header("Cache-Control", "no-store");
         if (reason == Reason.STATE_INVALID || reason == Reason.PENDING_SIGN_ON_INVALID) {
             response.cookie(cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING));
         }
-        if (wantsJson(headers, uriInfo)) {
+        if (wantsJson(headers, resource)) {
             Map<String, String> body = Map.of("error", reason.code(), "message", reason.message());
             return response.type(MediaType.APPLICATION_JSON).entity(body).build();
         }
@@ -96,15 +99,17 @@ public class ErrorResponses {
         return response.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html).build();
     }
 
-    /** The IdP's answer (return endpoints) and the sign-up form that completes it. */
-    private static boolean isSignOnAnswer(UriInfo uriInfo) {
-        String path = uriInfo.getPath();
-        return path.endsWith("/return") || path.startsWith("/auth/profile");
+    /** Whether the endpoint that refused (its method or class) carries {@code marker}; none matched: no. */
+    private static boolean marked(ResourceInfo resource, Class<? extends Annotation> marker) {
+        if (resource == null) {
+            return false;
+        }
+        return resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(marker)
+                || resource.getResourceClass() != null && resource.getResourceClass().isAnnotationPresent(marker);
     }
 
-    private static boolean wantsJson(HttpHeaders headers, UriInfo uriInfo) {
-        String path = uriInfo.getPath();
-        if (path.startsWith("/auth/session") || path.startsWith("/auth/check")) {
+    private static boolean wantsJson(HttpHeaders headers, ResourceInfo resource) {
+        if (marked(resource, JsonErrors.class)) {
             return true;
         }
         List<MediaType> accepted;

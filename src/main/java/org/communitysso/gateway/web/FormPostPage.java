@@ -10,7 +10,7 @@ import org.communitysso.gateway.connector.Connector;
 
 /**
  * The auto-submitting XHTML form a connector asks for when its request must be
- * POSTed to the IdP (SAML HTTP-POST binding). The one inline script is allowed
+ * POSTed to the IdP (an HTTP-POST binding). The one inline script is allowed
  * by a per-response nonce; without script a button submits the form.
  */
 final class FormPostPage {

@@ -11,10 +11,12 @@ import org.communitysso.gateway.config.GatewayConfig;
 public class GatewayUrls {
 
     private final GatewayConfig config;
+    private final Routes routes;
 
     @Inject
-    public GatewayUrls(GatewayConfig config) {
+    public GatewayUrls(GatewayConfig config, Routes routes) {
         this.config = config;
+        this.routes = routes;
     }
 
     public String base(UriInfo uriInfo) {
@@ -25,7 +27,7 @@ public class GatewayUrls {
 
     /** Where the IdP sends the member back for this connector (no query string of its own). */
     public String returnUrl(String connectorId, UriInfo uriInfo) {
-        return base(uriInfo) + "/auth/" + connectorId + "/return";
+        return base(uriInfo) + routes.returnPath(connectorId);
     }
 
     /** A checked target made absolute, for IdPs that need a full URL. */

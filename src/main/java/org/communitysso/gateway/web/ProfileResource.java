@@ -23,6 +23,7 @@ import org.communitysso.gateway.identity.UserRecord;
 
 /** The short sign-up form a new member fills in when the IdP gave no (free) username, or no email. */
 @Path("/auth/profile")
+@SignOnAnswer
 public class ProfileResource {
 
     @Inject

@@ -53,6 +53,7 @@ public class SessionResource {
 
     @GET
     @Path("/session")
+    @JsonErrors
     @Produces(MediaType.APPLICATION_JSON)
     public SessionJson session(@CookieParam(Cookies.SESSION) String token) {
         SignedIn member = signedIn(token)
@@ -65,6 +66,7 @@ public class SessionResource {
     /** nginx {@code auth_request}: 202 with the member in headers, or 401. */
     @GET
     @Path("/check")
+    @JsonErrors
     public Response check(@CookieParam(Cookies.SESSION) String token) {
         Optional<SignedIn> member = signedIn(token);
         if (member.isEmpty()) {

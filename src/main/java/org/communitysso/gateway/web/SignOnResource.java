@@ -82,6 +82,7 @@ public class SignOnResource {
 
     @GET
     @Path("/{connector}/return")
+    @SignOnAnswer
     public Response returnGet(@PathParam("connector") String pathId, @Context UriInfo uriInfo,
             @CookieParam(Cookies.SIGN_ON) String stateCookie, @CookieParam(Cookies.SESSION) String session) {
         return handleReturn(pathId, single(uriInfo.getQueryParameters()), stateCookie, session, uriInfo);
@@ -89,6 +90,7 @@ public class SignOnResource {
 
     @POST
     @Path("/{connector}/return")
+    @SignOnAnswer
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response returnPost(@PathParam("connector") String pathId, MultivaluedMap<String, String> form,
             @Context UriInfo uriInfo, @CookieParam(Cookies.SIGN_ON) String stateCookie,
@@ -106,7 +108,7 @@ public class SignOnResource {
 
     private Response handleReturn(String pathSegment, Map<String, String> parameters, String stateCookie,
             String session, UriInfo uriInfo) {
-        if (!ConnectorRegistry.isReturnAlias(pathSegment)) {
+        if (!registry.isReturnAlias(pathSegment)) {
             registry.require(pathSegment);
         }
         List<String> references = states.references(stateCookie);
@@ -122,12 +124,12 @@ public class SignOnResource {
                 .map(s -> new Connector.Callback(parameters, s.protocolData(), true, base))
                 .orElseGet(() -> new Connector.Callback(parameters, Map.of(), false, base));
         Connector connector = state.isPresent() ? registry.require(state.get().connectorId())
-                : ConnectorRegistry.isReturnAlias(pathSegment) ? registry.resolveShared(pathSegment, callback)
+                : registry.isReturnAlias(pathSegment) ? registry.resolveShared(pathSegment, callback)
                 : registry.require(pathSegment);
         String left = state.isPresent() ? SignOnStates.without(stateCookie, reference.get()) : stateCookie;
         NewCookie signOnCookie = left == null ? cookies.clear(Cookies.SIGN_ON) : cookies.signOn(left);
         ExternalIdentity identity = connector.complete(callback);
-        // An unsolicited answer may ask for a target (SAML RelayState): checked like any return_url.
+        // An unsolicited answer may ask for a target (a relay state): checked like any return_url.
         String target = state.isPresent() ? state.get().target()
                 : identity.requestedTarget() != null ? returnUrls.targetOrLanding(identity.requestedTarget())
                 : returnUrls.landingUrl();

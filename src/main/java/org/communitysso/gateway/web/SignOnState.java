@@ -20,7 +20,7 @@ public class SignOnState extends PanacheEntityBase {
 
     public String target;
 
-    /** Protocol data as JSON (nonce, PKCE verifier, SAML request id…). */
+    /** Protocol data as JSON (nonce, PKCE verifier, request id…). */
     @Column(name = "protocol_data")
     public String protocolData;
 

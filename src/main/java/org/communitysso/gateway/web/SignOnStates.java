@@ -68,9 +68,9 @@ public class SignOnStates {
     }
 
     /**
-     * What the IdP echoes for sign-on {@code id} (OAuth {@code state}, SAML
-     * {@code RelayState}): derived from the id under the state key, so neither
-     * the IdP nor its logs see the cookie's value.
+     * What the IdP echoes for sign-on {@code id} (in the connector's
+     * {@code stateParameter}): derived from the id under the state key, so
+     * neither the IdP nor its logs see the cookie's value.
      */
     public String echoValue(String id) {
         return sign("echo", id);
@@ -151,7 +151,7 @@ public class SignOnStates {
 
     /**
      * A target kept for the IdP's answer to a sign-off; returns the opaque id
-     * the connector hands the IdP (short enough for SAML's 80-byte RelayState).
+     * the connector hands the IdP (short enough for an 80-byte relay state).
      */
     public String keepSignOffTarget(String connectorId, String target) {
         String id = Secrets.randomId();

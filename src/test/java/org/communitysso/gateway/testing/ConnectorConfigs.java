@@ -2,7 +2,6 @@ package org.communitysso.gateway.testing;
 
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -11,19 +10,24 @@ import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
 import org.communitysso.gateway.connector.ConnectorRegistry;
+import org.communitysso.gateway.web.Routes;
 
-/** Builds connectors from properties the way start-up does, without starting the gateway. */
+/**
+ * Builds connectors from properties the way start-up does, without starting the
+ * gateway. The common keys and each given factory's own mapping are registered,
+ * as Quarkus registers them; a key no registered mapping knows fails as at start-up.
+ */
 public final class ConnectorConfigs {
 
     private ConnectorConfigs() {
     }
 
     public static Map<String, Connector> build(Map<String, String> properties, List<ConnectorFactory> factories) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
+        SmallRyeConfigBuilder config = new SmallRyeConfigBuilder()
                 .withMapping(GatewayConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build();
-        return ConnectorRegistry.build(config.getConfigMapping(GatewayConfig.class).connectors(), factories);
+                .withSources(new PropertiesConfigSource(properties, "test", 500));
+        factories.stream().map(ConnectorFactory::configMapping).distinct().forEach(config::withMapping);
+        return ConnectorRegistry.build(config.build(), factories, new Routes());
     }
 }

@@ -1,10 +1,10 @@
 package org.communitysso.gateway.connector.facebook;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.communitysso.gateway.config.ConnectorConfig;
 import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
@@ -15,6 +15,13 @@ import org.communitysso.gateway.connector.pac4j.Pac4jFlow;
 /** Validates a {@code facebook} connector's settings and builds it on pac4j's FacebookClient. */
 @ApplicationScoped
 public class FacebookConnectorFactory implements ConnectorFactory {
+
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    FacebookConfig keys;
 
     private static final Pattern VERSION = Pattern.compile("v[0-9]+\\.[0-9]+");
     static final String DEFAULT_SCOPE = "public_profile,email";
@@ -28,9 +35,20 @@ public class FacebookConnectorFactory implements ConnectorFactory {
     }
 
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+    public String returnAlias() {
+        return "facebook";
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return FacebookConfig.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
         String id = settings.id();
-        ConnectorConfig.FacebookConfig facebook = config.facebook();
+        FacebookConfig.Entry config = context.mapping(FacebookConfig.class).connectors().get(id);
+        FacebookConfig.Keys facebook = config.facebook();
         String appId = problems.required(id, "client-id", config.clientId());
         String appSecret = problems.required(id, "client-secret", config.clientSecret());
         boolean versionValid = VERSION.matcher(facebook.graphApiVersion()).matches();
@@ -50,7 +68,8 @@ public class FacebookConnectorFactory implements ConnectorFactory {
         client.setScope(config.scope().filter(s -> !s.isBlank()).orElse(DEFAULT_SCOPE));
         client.setFields(facebook.fields());
         client.getConfiguration().setUseAppsecretProof(true);
-        Pac4jFlow flow = new Pac4jFlow(id, client, false, config.connectTimeout(), config.readTimeout());
+        Pac4jFlow flow = new Pac4jFlow(id, context.routes().returnPath(id), client, false,
+                context.common().connectTimeout(), context.common().readTimeout());
         // auth_type=reauthenticate is Facebook's way of asking for the password again
         return new Pac4jConnector(settings, flow, DEFAULT_MAPPING, Map.of(), Map.of("auth_type", "reauthenticate"));
     }

@@ -9,8 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import org.communitysso.gateway.TimeSource;
-import org.communitysso.gateway.config.ConnectorConfig;
-import org.communitysso.gateway.config.ConnectorConfig.JwtConfig;
 import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
@@ -20,6 +18,13 @@ import org.communitysso.gateway.connector.ReplayGuard;
 /** Validates {@code gateway.connectors.<id>.jwt.*} and builds {@link JwtConnector}s. */
 @ApplicationScoped
 public class JwtConnectorFactory implements ConnectorFactory {
+
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    JwtConfig keys;
 
     static final Set<String> ASYMMETRIC = Set.of(
             "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
@@ -41,11 +46,22 @@ public class JwtConnectorFactory implements ConnectorFactory {
         return "jwt";
     }
 
+    /** {@code /auth/token/return}, the seed's name for it. */
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+    public String returnAlias() {
+        return "token";
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return JwtConfig.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
         String id = settings.id();
-        JwtConfig jwt = config.jwt();
-        Optional<URI> signOnUrl = problems.httpUrl(id, "sign-on-url", config.signOnUrl(), true);
+        JwtConfig.Keys jwt = context.mapping(JwtConfig.class).connectors().get(id).jwt();
+        Optional<URI> signOnUrl = problems.httpUrl(id, "sign-on-url", context.common().signOnUrl(), true);
 
         int keySources = (jwt.publicKey().isPresent() ? 1 : 0) + (jwt.jwksUrl().isPresent() ? 1 : 0)
                 + (jwt.sharedSecret().isPresent() ? 1 : 0);

@@ -2,11 +2,11 @@ package org.communitysso.gateway.connector.oauth2;
 
 import com.github.scribejava.core.model.Verb;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.communitysso.gateway.config.ConnectorConfig;
 import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
@@ -21,6 +21,13 @@ import org.pac4j.scribe.builder.api.GenericApi20;
 @ApplicationScoped
 public class OAuth2ConnectorFactory implements ConnectorFactory {
 
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    OAuth2Config keys;
+
     /** The user data format's own names; most providers need a mapping anyway. */
     static final Map<String, String> DEFAULT_MAPPING = Map.of(
             "id", "id", "username", "username", "email", "email", "custom-roles", "customRoles", "avatar", "avatar");
@@ -31,14 +38,25 @@ public class OAuth2ConnectorFactory implements ConnectorFactory {
     }
 
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+    public String returnAlias() {
+        return "oauth2";
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return OAuth2Config.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
         String id = settings.id();
+        OAuth2Config.Entry config = context.mapping(OAuth2Config.class).connectors().get(id);
         Optional<URI> authorizationUrl = problems.httpUrl(id, "authorization-url", config.authorizationUrl(), true);
         Optional<URI> tokenUrl = problems.httpUrl(id, "token-url", config.tokenUrl(), true);
         Optional<URI> profileUrl = problems.httpUrl(id, "user-info-url", config.userInfoUrl(), true);
         String clientId = problems.required(id, "client-id", config.clientId());
         String clientSecret = problems.required(id, "client-secret", config.clientSecret());
-        ConnectorConfig.OAuth2Config oauth2 = config.oauth2();
+        OAuth2Config.Keys oauth2 = config.oauth2();
         Verb verb = switch (oauth2.profileMethod().toUpperCase(Locale.ROOT)) {
             case "GET" -> Verb.GET;
             case "POST" -> Verb.POST;
@@ -76,7 +94,8 @@ public class OAuth2ConnectorFactory implements ConnectorFactory {
         configuration.setProfileDefinition(new RawJsonProfileDefinition(id, profileUrl.get().toString(), verb));
         OAuth20Client client = new OAuth20Client();
         client.setConfiguration(configuration);
-        Pac4jFlow flow = new Pac4jFlow(id, client, oauth2.pkce(), config.connectTimeout(), config.readTimeout());
+        Pac4jFlow flow = new Pac4jFlow(id, context.routes().returnPath(id), client, oauth2.pkce(),
+                context.common().connectTimeout(), context.common().readTimeout());
         return new Pac4jConnector(settings, flow, DEFAULT_MAPPING, oauth2.extraParameters(), Map.of("prompt", "login"));
     }
 

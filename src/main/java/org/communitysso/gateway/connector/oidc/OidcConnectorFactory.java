@@ -25,6 +25,13 @@ import org.communitysso.gateway.connector.ReplayGuard;
 @ApplicationScoped
 public class OidcConnectorFactory implements ConnectorFactory {
 
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    OidcConfig keys;
+
     static final Set<String> ALGORITHMS = Set.of(
             "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
     private static final String DEFAULT_SCOPE = "openid email profile";
@@ -46,8 +53,19 @@ public class OidcConnectorFactory implements ConnectorFactory {
     }
 
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
-        OidcSettings oidc = settings(settings.id(), config, problems);
+    public String returnAlias() {
+        return "openidconnect";
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return OidcConfig.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
+        OidcSettings oidc = settings(settings.id(), context.common(),
+                context.mapping(OidcConfig.class).connectors().get(settings.id()), problems);
         if (oidc == null) {
             return null;
         }
@@ -55,7 +73,7 @@ public class OidcConnectorFactory implements ConnectorFactory {
     }
 
     /** The validated settings, or null after reporting every problem. */
-    static OidcSettings settings(String id, ConnectorConfig config, ConfigProblems problems) {
+    static OidcSettings settings(String id, ConnectorConfig common, OidcConfig.Entry config, ConfigProblems problems) {
         int before = problems.all().size();
         Optional<URI> issuer = problems.httpUrl(id, "issuer", config.issuer(), true);
         Optional<String> clientId = config.clientId().map(String::trim).filter(s -> !s.isEmpty());
@@ -73,7 +91,7 @@ public class OidcConnectorFactory implements ConnectorFactory {
         Optional<URI> userInfo = problems.httpUrl(id, "user-info-url", config.userInfoUrl(), false);
         Optional<URI> endSession = problems.httpUrl(id, "end-session-url", config.endSessionUrl(), false);
 
-        ConnectorConfig.OidcConfig o = config.oidc();
+        OidcConfig.Keys o = config.oidc();
         positive(id, "oidc.logout-token-max-age", o.logoutTokenMaxAge(), problems);
         if (o.clockSkew().isNegative()) {
             problems.add(id, "oidc.clock-skew", "must not be negative");
@@ -103,7 +121,7 @@ public class OidcConnectorFactory implements ConnectorFactory {
         Optional<URI> discovery = explicit ? Optional.empty() : Optional.of(discoveryUrl(issuerText));
         return new OidcSettings(issuerText, clientId.get(), config.clientSecret().filter(s -> !s.isBlank()), scope,
                 discovery, authorization, token, userInfo, jwks, endSession, o.userInfo(), Set.copyOf(algorithms),
-                config.connectTimeout(), config.readTimeout(), o.clockSkew(), o.jwksRefetchInterval(), o.logoutTokenMaxAge());
+                common.connectTimeout(), common.readTimeout(), o.clockSkew(), o.jwksRefetchInterval(), o.logoutTokenMaxAge());
     }
 
     /** OpenID Connect Discovery 1.0, 4: the issuer with /.well-known/openid-configuration appended. */

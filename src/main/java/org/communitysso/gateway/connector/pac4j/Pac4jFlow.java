@@ -52,7 +52,8 @@ public final class Pac4jFlow {
     private final OAuth20Client client;
     private final boolean pkce;
 
-    public Pac4jFlow(String connectorId, OAuth20Client client, boolean pkce, Duration connectTimeout,
+    /** {@code returnPath}: the connector's return path, from the gateway's routes (the full URL comes per request). */
+    public Pac4jFlow(String connectorId, String returnPath, OAuth20Client client, boolean pkce, Duration connectTimeout,
             Duration readTimeout) {
         this.connectorId = connectorId;
         this.client = client;
@@ -71,7 +72,7 @@ public final class Pac4jFlow {
             return id;
         });
         client.setName(connectorId);
-        client.setCallbackUrl("/auth/" + connectorId + "/return");
+        client.setCallbackUrl(returnPath);
         client.setCallbackUrlResolver(new RequestCallbackUrl());
         if (pkce) {
             client.setAuthenticator(new PkceAuthenticator(client.getConfiguration(), client));

@@ -61,15 +61,24 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
             Duration clockSkew, SamlSignatures signatures, KeyPair spKeys, X509Certificate spCertificate) {
     }
 
+    /**
+     * The gateway's paths for this connector, from the web edge: its return URL (the
+     * ACS), the shared SAML return URL, and its single logout endpoint.
+     */
+    record Routes(String acs, String sharedAcs, String slo) {
+    }
+
     private final ConnectorSettings settings;
     private final Settings saml;
+    private final Routes routes;
     private final SamlResponseValidator validator;
     private final ReplayGuard replayGuard;
     private final TimeSource time;
 
-    SamlConnector(ConnectorSettings settings, Settings saml, ReplayGuard replayGuard, TimeSource time) {
+    SamlConnector(ConnectorSettings settings, Settings saml, Routes routes, ReplayGuard replayGuard, TimeSource time) {
         this.settings = settings;
         this.saml = saml;
+        this.routes = routes;
         this.replayGuard = replayGuard;
         this.time = time;
         PrivateKey decryptionKey = saml.spKeys() == null ? null : saml.spKeys().getPrivate();
@@ -158,7 +167,7 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
         if (baseUrl == null) {
             return Set.of();
         }
-        return Set.of(baseUrl + "/auth/" + settings.id() + "/return", baseUrl + "/auth/saml/return");
+        return Set.of(baseUrl + routes.acs(), baseUrl + routes.sharedAcs());
     }
 
     /** NameID and attributes as claims; single values as strings, several as lists. */
@@ -198,7 +207,7 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
         return Secrets.sha256Hex(nameId) + "|";
     }
 
-    /** At the shared /auth/saml/return: is this answer from our IdP? (Issuer, unverified: routing only.) */
+    /** At the shared SAML return URL: is this answer from our IdP? (Issuer, unverified: routing only.) */
     @Override
     public boolean recognises(Callback callback) {
         String encoded = callback.parameter("SAMLResponse");
@@ -246,8 +255,8 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
     }
 
     private String metadataXml(String baseUrl) {
-        String acs = baseUrl + "/auth/" + settings.id() + "/return";
-        String slo = baseUrl + "/auth/" + settings.id() + "/saml/slo";
+        String acs = baseUrl + routes.acs();
+        String slo = baseUrl + routes.slo();
         StringBuilder xml = new StringBuilder()
                 .append("<md:EntityDescriptor xmlns:md=\"").append(SamlXml.METADATA).append("\" xmlns:ds=\"")
                 .append(SamlXml.DSIG).append("\" entityID=\"").append(SamlMessages.escape(saml.spEntityId())).append("\">")
@@ -349,7 +358,7 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
             throw new GatewayException(Reason.ISSUER_INVALID, settings.id(), "SLO message not from the configured IdP");
         }
         String destination = SamlXml.attribute(root, "Destination");
-        if (destination != null && !destination.equals(baseUrl + "/auth/" + settings.id() + "/saml/slo")) {
+        if (destination != null && !destination.equals(baseUrl + routes.slo())) {
             throw new GatewayException(Reason.DESTINATION_INVALID, settings.id(), "SLO Destination is not ours");
         }
     }

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.communitysso.gateway.TimeSource;
-import org.communitysso.gateway.config.ConnectorConfig;
-import org.communitysso.gateway.config.ConnectorConfig.SamlConfig;
 import org.communitysso.gateway.connector.ConfigProblems;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorFactory;
@@ -26,6 +24,16 @@ import org.jboss.logging.Logger;
 /** Validates {@code gateway.connectors.<id>.saml.*} and builds {@link SamlConnector}s. */
 @ApplicationScoped
 public class SamlConnectorFactory implements ConnectorFactory {
+
+    /**
+     * Unused here: Quarkus registers a {@code @ConfigMapping} (and so accepts its
+     * keys) only where one is injected. The factory reads it through {@link Context}.
+     */
+    @Inject
+    SamlConfig keys;
+
+    /** {@code /auth/saml/return}: responses may be addressed there too. */
+    static final String RETURN_ALIAS = "saml";
 
     private static final Logger LOG = Logger.getLogger(SamlConnectorFactory.class);
 
@@ -51,9 +59,19 @@ public class SamlConnectorFactory implements ConnectorFactory {
     }
 
     @Override
-    public Connector create(ConnectorSettings settings, ConnectorConfig config, ConfigProblems problems) {
+    public String returnAlias() {
+        return RETURN_ALIAS;
+    }
+
+    @Override
+    public Class<?> configMapping() {
+        return SamlConfig.class;
+    }
+
+    @Override
+    public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
         String id = settings.id();
-        SamlConfig saml = config.saml();
+        SamlConfig.Keys saml = context.mapping(SamlConfig.class).connectors().get(id).saml();
         int before = problems.all().size();
 
         IdpMetadata metadata = null;
@@ -61,7 +79,8 @@ public class SamlConnectorFactory implements ConnectorFactory {
             Optional<URI> url = problems.httpUrl(id, "saml.idp-metadata-url", saml.idpMetadataUrl(), true);
             if (url.isPresent()) {
                 try {
-                    metadata = IdpMetadata.fetch(url.get(), config.connectTimeout().plus(config.readTimeout()));
+                    metadata = IdpMetadata.fetch(url.get(),
+                            context.common().connectTimeout().plus(context.common().readTimeout()));
                 } catch (IllegalArgumentException e) {
                     problems.add(id, "saml.idp-metadata-url", e.getMessage());
                 }
@@ -141,6 +160,8 @@ public class SamlConnectorFactory implements ConnectorFactory {
                 binding.equals("post"), saml.nameIdFormat().trim(), saml.signRequests(), algorithm,
                 saml.allowIdpInitiated(), saml.clockSkew(),
                 new SamlSignatures(idpKeys, algorithm == SamlSignatures.Algorithm.SHA1), spKeys, spCertificate);
-        return new SamlConnector(settings, validated, replayGuard, time);
+        SamlConnector.Routes routes = new SamlConnector.Routes(context.routes().returnPath(id),
+                context.routes().sharedReturnPath(RETURN_ALIAS), context.routes().endpointPath(id, "saml/slo"));
+        return new SamlConnector(settings, validated, routes, replayGuard, time);
     }
 }

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Signature;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.connector.Connector;
-import org.communitysso.gateway.connector.ConnectorRegistry;
+import org.communitysso.gateway.testing.ConnectorConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,21 +65,13 @@ class DevSpKeysTest {
         SamlConnectorFactory factory = new SamlConnectorFactory(null, null);
         Map<String, String> config = config();
         config.put("gateway.connectors.acme.saml.sign-requests", "false");
-        SamlConnector connector = (SamlConnector) ConnectorRegistry.build(
-                new SmallRyeConfigBuilder().withMapping(GatewayConfig.class)
-                        .withConverter(Duration.class, 200, new DurationConverter())
-                        .withSources(new PropertiesConfigSource(config, "test", 500)).build()
-                        .getConfigMapping(GatewayConfig.class).connectors(), List.of(factory)).get("acme");
+        SamlConnector connector = (SamlConnector) ConnectorConfigs.build(config, List.of(factory)).get("acme");
         assertFalse(connector.metadata("https://sso.test").body().contains("KeyDescriptor"));
         assertFalse(Files.exists(Path.of("target", "dev-saml", "acme.pem")));
     }
 
     private static SamlConnector build(Path directory) {
-        GatewayConfig gateway = new SmallRyeConfigBuilder().withMapping(GatewayConfig.class)
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withSources(new PropertiesConfigSource(config(), "test", 500)).build()
-                .getConfigMapping(GatewayConfig.class);
-        Map<String, Connector> built = ConnectorRegistry.build(gateway.connectors(),
+        Map<String, Connector> built = ConnectorConfigs.build(config(),
                 List.of(new SamlConnectorFactory(null, null, directory)));
         return (SamlConnector) built.get("acme");
     }
