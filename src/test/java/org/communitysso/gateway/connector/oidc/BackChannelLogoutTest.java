@@ -105,10 +105,10 @@ class BackChannelLogoutTest {
 
     @Test
     void notAnOidcConnector() {
-        // acme exists (a jwt connector) but has no back-channel logout: the gateway's own refusal, not a missing route
+        // acme exists (a jwt connector) but declares no logout endpoint: the gateway's own JSON refusal, not a missing route
         given().accept("application/json").contentType("application/x-www-form-urlencoded")
                 .formParam("logout_token", "x").post("/auth/acme/backchannel-logout")
-                .then().statusCode(404).contentType("application/json").body("error", equalTo("unknown_connector"));
+                .then().statusCode(404).contentType("application/json").body("error", equalTo("not_found"));
         // the same request at an oidc connector reaches the logout token check
         refused("", "token_missing");
     }
