@@ -12,7 +12,6 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
-import java.util.HashMap;
 import java.util.Map;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorRegistry;
@@ -64,13 +63,7 @@ public class ConnectorEndpointsResource {
     public Response post(@PathParam("connector") String connectorId, @PathParam("endpoint") String endpoint,
             MultivaluedMap<String, String> form, @Context UriInfo uriInfo) {
         Connector connector = registry.require(connectorId);
-        Map<String, String> fields = new HashMap<>();
-        form.forEach((name, values) -> {
-            if (values.size() != 1 || values.get(0).length() > SignOnResource.MAX_PARAMETER_LENGTH) {
-                throw new GatewayException(Reason.TOKEN_MALFORMED, connectorId, "form field repeated or too large");
-            }
-            fields.put(name, values.get(0));
-        });
+        Map<String, String> fields = SignOnResource.single(form);
         return logout(connector, endpoint, new IdpLogoutReceiver.LogoutMessage(null, fields, urls.base(uriInfo)));
     }
 

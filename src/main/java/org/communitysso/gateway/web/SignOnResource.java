@@ -150,7 +150,7 @@ public class SignOnResource {
     }
 
     /** One value per parameter; a parameter given twice is refused (parameter pollution). */
-    private static Map<String, String> single(MultivaluedMap<String, String> values) {
+    static Map<String, String> single(MultivaluedMap<String, String> values) {
         Map<String, String> single = new HashMap<>();
         values.forEach((name, list) -> {
             if (list.size() > 1) {
