@@ -32,12 +32,14 @@ public class AccountService {
     private final EntityManager em;
     private final TimeSource time;
     private final GatewayConfig config;
+    private final AccountPolicy policy;
 
     @Inject
-    public AccountService(EntityManager em, TimeSource time, GatewayConfig config) {
+    public AccountService(EntityManager em, TimeSource time, GatewayConfig config, AccountPolicy policy) {
         this.em = em;
         this.time = time;
         this.config = config;
+        this.policy = policy;
     }
 
     /**
@@ -81,7 +83,7 @@ public class AccountService {
         if (Account.findByUsername(record.username()).isPresent()) {
             return new SignOnOutcome.NeedsProfile(SignOnOutcome.Why.USERNAME_TAKEN);
         }
-        if (record.email() == null && config.accounts().requireEmail()) {
+        if (record.email() == null && policy.requireEmail()) {
             return new SignOnOutcome.NeedsProfile(SignOnOutcome.Why.EMAIL_MISSING);
         }
         Account account = new Account();

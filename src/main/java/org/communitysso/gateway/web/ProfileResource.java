@@ -12,8 +12,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.account.AccountPolicy;
 import org.communitysso.gateway.account.SignOnOutcome;
-import org.communitysso.gateway.config.GatewayConfig;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorRegistry;
 import org.communitysso.gateway.error.GatewayException;
@@ -33,7 +33,7 @@ public class ProfileResource {
     @Inject
     SignOnFlow flow;
     @Inject
-    GatewayConfig config;
+    AccountPolicy accountPolicy;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -99,7 +99,7 @@ public class ProfileResource {
 
     private TemplateInstance page(PendingSignOns.Pending pending, String username, String email, String message) {
         boolean askEmail = pending.record().email() == null;
-        boolean emailRequired = config.accounts().requireEmail();
+        boolean emailRequired = accountPolicy.requireEmail();
         return Pages.chooseUsername(pending.csrfToken(), message, username == null ? "" : username,
                 askEmail, emailRequired, email == null ? "" : email);
     }

@@ -54,6 +54,8 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
     private static final Set<String> SINGLE_VALUED = Set.of("email", "username", "avatar", "id");
     private static final Duration LOGOUT_REQUEST_LIFETIME = Duration.ofMinutes(10);
     private static final int MAX_INFLATED_BYTES = 256 * 1024;
+    /** A SAMLResponse (base64) longer than this is refused before it is decoded, as the edge refuses larger posts. */
+    static final int MAX_RESPONSE_LENGTH = 64 * 1024;
 
     /** The validated settings of one saml2 connector. */
     record Settings(String idpEntityId, URI ssoUrl, Optional<URI> sloUrl, String spEntityId, boolean postBinding,
@@ -138,6 +140,10 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
         String encoded = callback.parameter("SAMLResponse");
         if (encoded == null || encoded.isBlank()) {
             throw new GatewayException(Reason.TOKEN_MISSING, settings.id(), "no SAMLResponse");
+        }
+        if (encoded.length() > MAX_RESPONSE_LENGTH) {
+            throw new GatewayException(Reason.TOKEN_TOO_LARGE, settings.id(),
+                    "SAMLResponse of " + encoded.length() + " characters");
         }
         byte[] xml;
         try {

@@ -170,9 +170,19 @@ class FacebookConnectorTest {
         return Stream.of(
                 fails("code already used", "idp_error", json(400, "{\"error\":{\"message\":\"This authorization code"
                         + " has been used.\",\"type\":\"OAuthException\",\"code\":100}}"), null),
-                // Not in the table: a 5xx from the token call. It ends as idp_error today (scribejava's Facebook
-                // extractor fails with a NullPointerException / IllegalArgumentException on it), where idp_unavailable
-                // is meant; reported, to be fixed in Pac4jFlow / GraphApi.
+                fails("code refused without fbtrace_id or JSON", "idp_error", aResponse().withStatus(400)
+                        .withBody("Bad Request"), null),
+                fails("token call: 500 with an empty body", "idp_unavailable", aResponse().withStatus(500), null),
+                fails("token call: 503 with Facebook's error JSON", "idp_unavailable", json(503, "{\"error\":{"
+                        + "\"message\":\"An unexpected error has occurred. Please retry your request later.\","
+                        + "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":2,"
+                        + "\"fbtrace_id\":\"AbCdEf\"}}"), null),
+                fails("token call: 500 with Facebook's error JSON, no fbtrace_id", "idp_unavailable",
+                        json(500, "{\"error\":{\"message\":\"Service temporarily unavailable\","
+                                + "\"type\":\"OAuthException\",\"code\":2}}"), null),
+                fails("token call: 502 HTML page from a proxy", "idp_unavailable", aResponse().withStatus(502)
+                        .withHeader("Content-Type", "text/html").withBody("<html><body>Bad Gateway</body></html>"),
+                        null),
                 fails("token call: connection reset", "idp_unavailable",
                         aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), null),
                 fails("profile: wrong appsecret_proof or token", "idp_error", accessToken("at-x"), null),

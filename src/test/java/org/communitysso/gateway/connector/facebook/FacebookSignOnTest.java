@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.communitysso.gateway.account.AccountPolicy;
 import org.communitysso.gateway.testing.GatewayClient;
 import org.communitysso.gateway.testing.OAuthBrowser;
 import org.communitysso.gateway.testing.TestIdp;
@@ -105,6 +107,37 @@ class FacebookSignOnTest {
         GatewayClient.session(done.getCookie("community_session")).then()
                 .body("externalId", org.hamcrest.Matchers.equalTo(second))
                 .body("email", org.hamcrest.Matchers.nullValue());
+    }
+
+    /**
+     * A community that requires an email asks the Facebook member who declined to share it. The requirement is
+     * swapped in for this test only, inside the shared boot ({@link AccountPolicy} is read per sign-on).
+     */
+    @Test
+    void memberWhoDeclinedTheEmailIsAskedForOneWhenTheCommunityRequiresIt() {
+        QuarkusMock.installMockForType(new AccountPolicy() {
+            @Override
+            public boolean requireEmail() {
+                return true;
+            }
+        }, AccountPolicy.class);
+        String fbId = String.valueOf(Math.abs(UUID.randomUUID().getMostSignificantBits()));
+        Response back = signOnResponse(fbId, "{\"id\":\"" + fbId + "\",\"name\":\"Kim " + fbId.substring(0, 8) + "\"}");
+        assertEquals(303, back.statusCode(), back.asString());
+        assertNull(back.getCookie("community_session"));
+        String pending = back.getCookie("community_pending");
+        io.restassured.RestAssured.given().cookie("community_pending", pending).get("/auth/profile").then()
+                .statusCode(200)
+                .body(containsString("Please give the email address"))
+                .body(containsString("name=\"email\""));
+
+        // the form insists on the email
+        GatewayClient.submitProfile(pending, "Kim " + fbId.substring(0, 8), null).then().statusCode(400);
+        Response done = GatewayClient.submitProfile(pending, "Kim " + fbId.substring(0, 8), "kim" + fbId + "@mail.test");
+        assertEquals(302, done.statusCode(), done.asString());
+        GatewayClient.session(done.getCookie("community_session")).then()
+                .body("email", org.hamcrest.Matchers.equalTo("kim" + fbId + "@mail.test"))
+                .body("externalId", org.hamcrest.Matchers.equalTo(fbId));
     }
 
     @Test

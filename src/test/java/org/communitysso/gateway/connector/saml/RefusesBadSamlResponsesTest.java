@@ -14,7 +14,9 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import javax.crypto.KeyGenerator;
 import javax.xml.namespace.QName;
 import org.communitysso.gateway.testing.Db;
@@ -25,6 +27,9 @@ import org.communitysso.gateway.testing.TestIdp;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.saml.processing.core.util.XMLEncryptionUtil;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -62,7 +67,7 @@ class RefusesBadSamlResponsesTest {
     }
 
     Document signed(ResponseSpec spec) {
-        return SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate());
+        return signedAssertion(spec);
     }
 
     Response post(Case c, Document document) {
@@ -150,7 +155,7 @@ class RefusesBadSamlResponsesTest {
         refused(post(c, document), "saml_invalid", c.spec());
     }
 
-    // ---- XML signature wrapping (XSW1-XSW8) and duplicate ids ---------------------------------
+    // ---- XML signature wrapping (XSW1-XSW8), moved assertions, duplicate ids: one table ------------
 
     /** An unsigned copy of the signed assertion claiming another member, with a fresh id. */
     static Element evilAssertion(Document document, Element original) {
@@ -174,150 +179,130 @@ class RefusesBadSamlResponsesTest {
     }
 
     /** Response-signed variants start from a signed Response. */
-    Document signedResponse(ResponseSpec spec) {
+    static Document signedResponse(ResponseSpec spec) {
         Document document = SamlTestIdp.parse(spec.xml());
         SamlTestIdp.sign(document.getDocumentElement(), SamlTestIdp.idp(), SamlTestIdp.idpCertificate());
         return document;
     }
 
-    @Test
-    void xsw1EvilResponseWrapsTheSignedOneInsideItsSignature() {
-        Case c = corp();
-        Document document = signedResponse(c.spec());
-        Element original = document.getDocumentElement();
-        Element evilResponse = (Element) original.cloneNode(true);
-        evilResponse.setAttribute("ID", "_evilresp");
-        Element evilSignature = child(evilResponse, SamlTestIdp.DS, "Signature");
-        Element assertion = child(evilResponse, SamlTestIdp.A, "Assertion");
-        assertion.getElementsByTagNameNS(SamlTestIdp.A, "NameID").item(0).setTextContent("admin@corp.test");
-        document.replaceChild(evilResponse, original);
-        evilSignature.appendChild(original);
-        refused(post(c, document), "saml_invalid", c.spec());
+    /** Assertion-signed variants start from a Response whose assertion is signed (the common IdP setting). */
+    static Document signedAssertion(ResponseSpec spec) {
+        return SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate());
     }
 
-    @Test
-    void xsw2SignedResponseDetachedBeforeTheEvilContent() {
-        Case c = corp();
-        Document document = signedResponse(c.spec());
-        Element original = document.getDocumentElement();
-        Element evilResponse = (Element) original.cloneNode(true);
-        evilResponse.setAttribute("ID", "_evilresp");
-        evilResponse.removeChild(child(evilResponse, SamlTestIdp.DS, "Signature"));
-        child(evilResponse, SamlTestIdp.A, "Assertion").getElementsByTagNameNS(SamlTestIdp.A, "NameID").item(0)
-                .setTextContent("admin@corp.test");
-        document.replaceChild(evilResponse, original);
-        evilResponse.insertBefore(original, evilResponse.getFirstChild());
-        refused(post(c, document), "saml_invalid", c.spec());
+    /**
+     * Each case: how the IdP signed a valid answer, and how an attacker rewrites the document after signing.
+     * All are refused as saml_invalid and leave no session and no account behind.
+     */
+    static Stream<Arguments> signatureWrapping() {
+        return Stream.of(
+                wrapping("XSW1: evil Response wraps the signed one inside its Signature", true, (document, spec) -> {
+                    Element original = document.getDocumentElement();
+                    Element evilResponse = (Element) original.cloneNode(true);
+                    evilResponse.setAttribute("ID", "_evilresp");
+                    Element evilSignature = child(evilResponse, SamlTestIdp.DS, "Signature");
+                    Element assertion = child(evilResponse, SamlTestIdp.A, "Assertion");
+                    assertion.getElementsByTagNameNS(SamlTestIdp.A, "NameID").item(0).setTextContent("admin@corp.test");
+                    document.replaceChild(evilResponse, original);
+                    evilSignature.appendChild(original);
+                }),
+                wrapping("XSW2: signed Response detached before the evil content", true, (document, spec) -> {
+                    Element original = document.getDocumentElement();
+                    Element evilResponse = (Element) original.cloneNode(true);
+                    evilResponse.setAttribute("ID", "_evilresp");
+                    evilResponse.removeChild(child(evilResponse, SamlTestIdp.DS, "Signature"));
+                    child(evilResponse, SamlTestIdp.A, "Assertion").getElementsByTagNameNS(SamlTestIdp.A, "NameID")
+                            .item(0).setTextContent("admin@corp.test");
+                    document.replaceChild(evilResponse, original);
+                    evilResponse.insertBefore(original, evilResponse.getFirstChild());
+                }),
+                wrapping("XSW3: evil Assertion before the signed one", false, (document, spec) -> {
+                    Element original = SamlTestIdp.assertion(document);
+                    document.getDocumentElement().insertBefore(evilAssertion(document, original), original);
+                }),
+                wrapping("XSW4: evil Assertion wraps the signed one", false, (document, spec) -> {
+                    Element original = SamlTestIdp.assertion(document);
+                    Element evil = evilAssertion(document, original);
+                    document.getDocumentElement().replaceChild(evil, original);
+                    evil.appendChild(original);
+                }),
+                wrapping("XSW5: evil Assertion carries the copied Signature, the original is appended", false,
+                        (document, spec) -> {
+                            Element original = SamlTestIdp.assertion(document);
+                            Element evil = evilAssertion(document, original);
+                            Element copiedSignature = (Element) child(original, SamlTestIdp.DS, "Signature")
+                                    .cloneNode(true);
+                            evil.insertBefore(copiedSignature, child(evil, SamlTestIdp.A, "Subject"));
+                            document.getDocumentElement().replaceChild(evil, original);
+                            document.getDocumentElement().appendChild(original);
+                        }),
+                wrapping("XSW6: original hidden in the evil Signature's Object", false, (document, spec) -> {
+                    Element original = SamlTestIdp.assertion(document);
+                    Element evil = evilAssertion(document, original);
+                    Element copiedSignature = (Element) child(original, SamlTestIdp.DS, "Signature").cloneNode(true);
+                    evil.insertBefore(copiedSignature, child(evil, SamlTestIdp.A, "Subject"));
+                    Element object = document.createElementNS(SamlTestIdp.DS, "ds:Object");
+                    copiedSignature.appendChild(object);
+                    document.getDocumentElement().replaceChild(evil, original);
+                    object.appendChild(original);
+                }),
+                wrapping("XSW7: signed Assertion moved into Extensions", false, (document, spec) -> {
+                    Element original = SamlTestIdp.assertion(document);
+                    Element evil = evilAssertion(document, original);
+                    Element extensions = document.createElementNS(SamlTestIdp.P, "samlp:Extensions");
+                    Element response = document.getDocumentElement();
+                    response.insertBefore(extensions, child(response, SamlTestIdp.P, "Status"));
+                    response.replaceChild(evil, original);
+                    extensions.appendChild(original);
+                }),
+                wrapping("XSW8: original inside an Object of the evil Assertion's own Signature", false,
+                        (document, spec) -> {
+                            Element original = SamlTestIdp.assertion(document);
+                            Element evil = evilAssertion(document, original);
+                            Element copiedSignature = (Element) child(original, SamlTestIdp.DS, "Signature")
+                                    .cloneNode(true);
+                            evil.insertBefore(copiedSignature, child(evil, SamlTestIdp.A, "Subject"));
+                            Element object = document.createElementNS(SamlTestIdp.DS, "ds:Object");
+                            copiedSignature.appendChild(object);
+                            Element stripped = (Element) original.cloneNode(true);
+                            stripped.removeChild(child(stripped, SamlTestIdp.DS, "Signature"));
+                            object.appendChild(stripped);
+                            document.getDocumentElement().replaceChild(evil, original);
+                        }),
+                wrapping("the only Assertion moved into Extensions", false, (document, spec) -> {
+                    Element original = SamlTestIdp.assertion(document);
+                    Element response = document.getDocumentElement();
+                    Element extensions = document.createElementNS(SamlTestIdp.P, "samlp:Extensions");
+                    response.insertBefore(extensions, child(response, SamlTestIdp.P, "Status"));
+                    extensions.appendChild(original);
+                }),
+                wrapping("the only Assertion moved into an Object of the Response's Signature", true,
+                        (document, spec) -> {
+                            Element object = document.createElementNS(SamlTestIdp.DS, "ds:Object");
+                            child(document.getDocumentElement(), SamlTestIdp.DS, "Signature").appendChild(object);
+                            object.appendChild(SamlTestIdp.assertion(document));
+                        }),
+                wrapping("a decoy in Extensions with the signed Assertion's ID (duplicate ids)", false,
+                        (document, spec) -> {
+                            Element response = document.getDocumentElement();
+                            Element extensions = document.createElementNS(SamlTestIdp.P, "samlp:Extensions");
+                            Element decoy = document.createElementNS("urn:x-evil", "x:Decoy");
+                            decoy.setAttribute("ID", spec.assertionId);
+                            extensions.appendChild(decoy);
+                            response.insertBefore(extensions, child(response, SamlTestIdp.P, "Status"));
+                        }));
     }
 
-    @Test
-    void xsw3EvilAssertionBeforeTheSignedOne() {
-        Case c = corp();
-        Document document = signed(c.spec());
-        Element original = SamlTestIdp.assertion(document);
-        document.getDocumentElement().insertBefore(evilAssertion(document, original), original);
-        refused(post(c, document), "saml_invalid", c.spec());
+    static Arguments wrapping(String name, boolean responseSigned, BiConsumer<Document, ResponseSpec> rewrite) {
+        return Arguments.of(name, responseSigned, rewrite);
     }
 
-    @Test
-    void xsw4EvilAssertionWrapsTheSignedOne() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("signatureWrapping")
+    void signatureWrappingIsRefused(String name, boolean responseSigned, BiConsumer<Document, ResponseSpec> rewrite) {
         Case c = corp();
-        Document document = signed(c.spec());
-        Element original = SamlTestIdp.assertion(document);
-        Element evil = evilAssertion(document, original);
-        document.getDocumentElement().replaceChild(evil, original);
-        evil.appendChild(original);
-        refused(post(c, document), "saml_invalid", c.spec());
-    }
-
-    @Test
-    void xsw5EvilAssertionCarriesTheCopiedSignatureAndTheOriginalIsAppended() {
-        Case c = corp();
-        Document document = signed(c.spec());
-        Element original = SamlTestIdp.assertion(document);
-        Element evil = evilAssertion(document, original);
-        Element copiedSignature = (Element) child(original, SamlTestIdp.DS, "Signature").cloneNode(true);
-        evil.insertBefore(copiedSignature, child(evil, SamlTestIdp.A, "Subject"));
-        document.getDocumentElement().replaceChild(evil, original);
-        document.getDocumentElement().appendChild(original);
-        refused(post(c, document), "saml_invalid", c.spec());
-    }
-
-    @Test
-    void xsw6OriginalHiddenInTheEvilSignaturesObject() {
-        Case c = corp();
-        Document document = signed(c.spec());
-        Element original = SamlTestIdp.assertion(document);
-        Element evil = evilAssertion(document, original);
-        Element copiedSignature = (Element) child(original, SamlTestIdp.DS, "Signature").cloneNode(true);
-        evil.insertBefore(copiedSignature, child(evil, SamlTestIdp.A, "Subject"));
-        Element object = document.createElementNS(SamlTestIdp.DS, "ds:Object");
-        copiedSignature.appendChild(object);
-        document.getDocumentElement().replaceChild(evil, original);
-        object.appendChild(original);
-        refused(post(c, document), "saml_invalid", c.spec());
-    }
-
-    @Test
-    void xsw7SignedAssertionMovedIntoExtensions() {
-        Case c = corp();
-        Document document = signed(c.spec());
-        Element original = SamlTestIdp.assertion(document);
-        Element evil = evilAssertion(document, original);
-        Element extensions = document.createElementNS(SamlTestIdp.P, "samlp:Extensions");
-        Element response = document.getDocumentElement();
-        response.insertBefore(extensions, child(response, SamlTestIdp.P, "Status"));
-        response.replaceChild(evil, original);
-        extensions.appendChild(original);
-        refused(post(c, document), "saml_invalid", c.spec());
-    }
-
-    @Test
-    void xsw8OriginalInsideAnObjectOfTheEvilAssertionsOwnSignature() {
-        Case c = corp();
-        Document document = signed(c.spec());
-        Element original = SamlTestIdp.assertion(document);
-        Element evil = evilAssertion(document, original);
-        Element copiedSignature = (Element) child(original, SamlTestIdp.DS, "Signature").cloneNode(true);
-        evil.insertBefore(copiedSignature, child(evil, SamlTestIdp.A, "Subject"));
-        Element object = document.createElementNS(SamlTestIdp.DS, "ds:Object");
-        copiedSignature.appendChild(object);
-        Element stripped = (Element) original.cloneNode(true);
-        stripped.removeChild(child(stripped, SamlTestIdp.DS, "Signature"));
-        object.appendChild(stripped);
-        document.getDocumentElement().replaceChild(evil, original);
-        refused(post(c, document), "saml_invalid", c.spec());
-    }
-
-    @Test
-    void theOnlyAssertionMovedIntoExtensionsOrAnObjectIsRefused() {
-        Case c = corp();
-        Document document = signed(c.spec());
-        Element original = SamlTestIdp.assertion(document);
-        Element response = document.getDocumentElement();
-        Element extensions = document.createElementNS(SamlTestIdp.P, "samlp:Extensions");
-        response.insertBefore(extensions, child(response, SamlTestIdp.P, "Status"));
-        extensions.appendChild(original);
-        refused(post(c, document), "saml_invalid", c.spec());
-
-        Case d = corp();
-        Document signedResponse = signedResponse(d.spec());
-        Element object = signedResponse.createElementNS(SamlTestIdp.DS, "ds:Object");
-        child(signedResponse.getDocumentElement(), SamlTestIdp.DS, "Signature").appendChild(object);
-        object.appendChild(SamlTestIdp.assertion(signedResponse));
-        refused(post(d, signedResponse), "saml_invalid", d.spec());
-    }
-
-    @Test
-    void duplicateIdsAreRefused() {
-        Case c = corp();
-        Document document = signed(c.spec());
-        Element response = document.getDocumentElement();
-        Element extensions = document.createElementNS(SamlTestIdp.P, "samlp:Extensions");
-        Element decoy = document.createElementNS("urn:x-evil", "x:Decoy");
-        decoy.setAttribute("ID", c.spec().assertionId);
-        extensions.appendChild(decoy);
-        response.insertBefore(extensions, child(response, SamlTestIdp.P, "Status"));
+        Document document = responseSigned ? signedResponse(c.spec()) : signedAssertion(c.spec());
+        rewrite.accept(document, c.spec());
         refused(post(c, document), "saml_invalid", c.spec());
     }
 
