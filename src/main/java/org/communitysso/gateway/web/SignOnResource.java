@@ -54,11 +54,15 @@ public class SignOnResource {
     @GET
     @Path("/login")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance signInPage(@QueryParam("return_url") String returnUrl) {
+    public TemplateInstance signInPage(@QueryParam("return_url") String returnUrl,
+            @QueryParam("prompt") String prompt) {
         String target = returnUrls.targetOrLanding(returnUrl);
+        // a fresh sign-in asked of the sign-in page is asked of whichever IdP the member picks
+        String forceLogin = "login".equals(prompt) ? "&prompt=login" : "";
         List<Choice> choices = registry.signInChoices().stream()
                 .map(c -> new Choice(c.id(), c.settings().label(), c.settings().icon().orElse(null),
-                        "/auth/" + c.id() + "/login?return_url=" + URLEncoder.encode(target, StandardCharsets.UTF_8)))
+                        "/auth/" + c.id() + "/login?return_url=" + URLEncoder.encode(target, StandardCharsets.UTF_8)
+                                + forceLogin))
                 .toList();
         return Pages.signIn(choices);
     }

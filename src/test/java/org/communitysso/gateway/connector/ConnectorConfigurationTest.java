@@ -31,6 +31,29 @@ class ConnectorConfigurationTest {
     }
 
     @Test
+    void anHttpsIconIsKeptForTheSignInPage() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "icon", "https://idp.acme.test/favicon.png");
+        assertEquals("https://idp.acme.test/favicon.png", build(config).get("acme").settings().icon().orElseThrow());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"javascript:alert(1)", "data:image/png;base64,AAAA",
+            "/relative/icon.png", "ftp://idp.acme.test/icon.png"})
+    void aNonHttpIconStopsStartUpNamingTheKey(String icon) {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "icon", icon);
+        assertFailsNaming(config, PREFIX + "icon");
+    }
+
+    @Test
+    void aDisabledConnectorIsBuiltButNotLive() {
+        Map<String, String> config = validJwt();
+        config.put(PREFIX + "enabled", "false");
+        assertEquals(false, build(config).get("acme").settings().enabled());
+    }
+
+    @Test
     void missingSignOnUrlNamesTheKey() {
         Map<String, String> config = validJwt();
         config.remove(PREFIX + "sign-on-url");

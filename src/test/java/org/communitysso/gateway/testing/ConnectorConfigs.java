@@ -1,7 +1,9 @@
 package org.communitysso.gateway.testing;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -23,11 +25,23 @@ public final class ConnectorConfigs {
     }
 
     public static Map<String, Connector> build(Map<String, String> properties, List<ConnectorFactory> factories) {
+        return build(properties, Map.of(), factories);
+    }
+
+    /**
+     * As {@link #build(Map, List)}, with {@code environment} as the process environment
+     * (what {@code ${VAR}} expansions and upper-case variable names read), ordinal 300 as in Quarkus.
+     */
+    public static Map<String, Connector> build(Map<String, String> properties, Map<String, String> environment,
+            List<ConnectorFactory> factories) {
         SmallRyeConfigBuilder config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors() // ${VAR} expansion and profiles, as in Quarkus
                 .withMapping(GatewayConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 500));
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .withSources(new EnvConfigSource(environment, 300));
         factories.stream().map(ConnectorFactory::configMapping).distinct().forEach(config::withMapping);
-        return ConnectorRegistry.build(config.build(), factories, new Routes());
+        SmallRyeConfig built = config.build();
+        return ConnectorRegistry.build(built, factories, new Routes());
     }
 }

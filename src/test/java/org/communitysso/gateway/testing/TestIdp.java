@@ -34,7 +34,10 @@ import java.util.Map;
  * <li>{@code oidc-down}: an issuer nobody listens on (testing mode);</li>
  * <li>{@code corp}: SAML2, HTTP-Redirect binding, signed requests, SP key (encryption), two IdP
  * certificates (rollover), SLO, no IdP-initiated sign-on;</li>
- * <li>{@code portal}: SAML2, HTTP-POST binding, IdP-initiated sign-on allowed, SHA-1 accepted.</li>
+ * <li>{@code portal}: SAML2, HTTP-POST binding, IdP-initiated sign-on allowed, SHA-1 accepted;</li>
+ * <li>{@code retired}: a jwt connector with {@code enabled=false};</li>
+ * <li>the ids of samples/ and docs/connectors/ not above ({@code discord}, {@code codehub}, {@code gitlab}: oauth2;
+ * {@code auth0}, {@code keycloak}, {@code okta}: oidc; {@code adfs}, {@code entra}: saml2), in testing mode.</li>
  * </ul>
  * The OIDC token and userinfo answers are stubbed per sign-on by {@link TestOidc}.
  * Private keys reach the tests through test-only config keys ({@code test.*}).
@@ -46,6 +49,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     public static final String PARTNER_ISSUER = "https://idp.partner.test";
     public static final String VOUCHED_ISSUER = "https://idp.vouched.test";
     public static final String SHARED_ISSUER = "https://idp.shared.test";
+    public static final String ACME_ICON = "https://idp.acme.test/favicon.png";
     public static final String SHARED_SECRET = "0123456789abcdef0123456789abcdef-test-only";
 
     public static final String OAUTH2_SECRET = "oauth2-client-secret-test-only";
@@ -96,6 +100,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "acme.label", "Sign in with Acme");
         config.put(c + "acme.sign-on-url", ACME_ISSUER + "/sso");
         config.put(c + "acme.sign-off-url", ACME_ISSUER + "/logout?brand=community");
+        config.put(c + "acme.icon", ACME_ICON);
         // two keys: the current one and the next, as during a key rollover
         config.put(c + "acme.jwt.public-key", TestTokens.publicPem(acme) + TestTokens.publicPem(acmeNext));
         config.put(c + "acme.jwt.algorithms", "RS256");
@@ -219,7 +224,51 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "portal.saml.signature-algorithm", "sha1");
         config.put(c + "portal.saml.allow-idp-initiated", "true");
         oidc(config, oidcA, oidcB);
+        samples(config, SamlTestIdp.pem(idpCert), SamlTestIdp.privatePem(samlSp), SamlTestIdp.pem(spCert));
         return config;
+    }
+
+    /**
+     * A switched-off connector, and connectors with the ids the samples and guides use
+     * (samples/, docs/connectors/), so the URLs they tell administrators to register can be
+     * requested. In testing mode, so the sign-in page and the shared return URLs are as before.
+     */
+    private void samples(Map<String, String> config, String idpCert, String spKey, String spCert) {
+        String c = "gateway.connectors.";
+        String wm = "http://localhost:" + wireMock.port();
+        config.put(c + "retired.type", "jwt");
+        config.put(c + "retired.label", "Sign in with Retired");
+        config.put(c + "retired.enabled", "false");
+        config.put(c + "retired.sign-on-url", "https://idp.retired.test/sso");
+        config.put(c + "retired.jwt.shared-secret", SHARED_SECRET);
+
+        for (String id : java.util.List.of("discord", "codehub", "gitlab")) {
+            config.put(c + id + ".type", "oauth2");
+            config.put(c + id + ".testing", "true");
+            config.put(c + id + ".client-id", id + "-client");
+            config.put(c + id + ".client-secret", OAUTH2_SECRET);
+            config.put(c + id + ".authorization-url", "https://" + id + ".test/authorize");
+            config.put(c + id + ".token-url", wm + "/" + id + "/token");
+            config.put(c + id + ".user-info-url", wm + "/" + id + "/user");
+        }
+        for (String id : java.util.List.of("auth0", "keycloak", "okta")) {
+            config.put(c + id + ".type", "oidc");
+            config.put(c + id + ".testing", "true");
+            config.put(c + id + ".issuer", wm + "/" + id);
+            config.put(c + id + ".client-id", id + "-client");
+            config.put(c + id + ".client-secret", id + "-secret-test-only");
+        }
+        for (String id : java.util.List.of("adfs", "entra")) {
+            config.put(c + id + ".type", "saml2");
+            config.put(c + id + ".testing", "true");
+            config.put(c + id + ".saml.idp-entity-id", "https://idp." + id + ".test/saml");
+            config.put(c + id + ".saml.sso-url", "https://idp." + id + ".test/sso");
+            config.put(c + id + ".saml.slo-url", "https://idp." + id + ".test/slo");
+            config.put(c + id + ".saml.idp-certificate", idpCert);
+            config.put(c + id + ".saml.sp-entity-id", SP_ENTITY_ID);
+            config.put(c + id + ".saml.sp-private-key", spKey);
+            config.put(c + id + ".saml.sp-certificate", spCert);
+        }
     }
 
     private void oidc(Map<String, String> config, KeyPair oidcA, KeyPair oidcB) {

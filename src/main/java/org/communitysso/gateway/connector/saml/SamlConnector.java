@@ -39,19 +39,29 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
     /** NameID is the id; attributes of the user data format's own names are read as they are. */
     private static final Map<String, String> DEFAULT_MAPPING = Map.of("id", "nameId", "username", "username",
             "email", "email", "custom-roles", "customRoles", "avatar", "avatar", "groups", "groups");
-    /** Common attribute names and OIDs that fill a user-data claim the IdP did not send under its own name. */
+    /** The WS-Federation claim types ADFS and Entra ID send as SAML attribute names. */
+    private static final String WS_CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/";
+    /**
+     * Common attribute names and OIDs that fill a claim the IdP did not send under its own name
+     * (the user data format's names, and {@code given_name}, {@code family_name}, {@code upn} for
+     * {@code mapping.*}); the first present name wins.
+     */
     private static final Map<String, List<String>> ALIASES = Map.of(
-            "email", List.of("mail", "urn:oid:0.9.2342.19200300.100.1.3", "emailAddress",
-                    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+            "email", List.of("mail", "urn:oid:0.9.2342.19200300.100.1.3", "emailAddress", WS_CLAIMS + "emailaddress"),
             "username", List.of("uid", "urn:oid:0.9.2342.19200300.100.1.1", "preferred_username",
-                    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", "displayName",
-                    "urn:oid:2.16.840.1.113730.3.1.241"),
+                    WS_CLAIMS + "name", "displayName", "urn:oid:2.16.840.1.113730.3.1.241"),
             "groups", List.of("memberOf", "isMemberOf", "urn:oid:1.3.6.1.4.1.5923.1.5.1.1", "Role",
+                    // ADFS "Group" (Token-Groups claim rules), Entra ID group object ids, roles
+                    "http://schemas.xmlsoap.org/claims/Group",
                     "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
                     "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"),
+            "given_name", List.of("givenName", "urn:oid:2.5.4.42", WS_CLAIMS + "givenname"),
+            "family_name", List.of("sn", "surname", "urn:oid:2.5.4.4", WS_CLAIMS + "surname"),
+            "upn", List.of(WS_CLAIMS + "upn", "userPrincipalName"),
             "avatar", List.of("picture", "jpegPhotoUrl"));
     /** Single-valued user-data fields: the first value of a multi-valued attribute. */
-    private static final Set<String> SINGLE_VALUED = Set.of("email", "username", "avatar", "id");
+    private static final Set<String> SINGLE_VALUED = Set.of("email", "username", "avatar", "id", "given_name", "family_name",
+            "upn");
     private static final Duration LOGOUT_REQUEST_LIFETIME = Duration.ofMinutes(10);
     private static final int MAX_INFLATED_BYTES = 256 * 1024;
     /** A SAMLResponse (base64) longer than this is refused before it is decoded, as the edge refuses larger posts. */
