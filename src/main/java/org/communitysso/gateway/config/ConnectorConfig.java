@@ -36,6 +36,13 @@ public interface ConnectorConfig {
 
     Optional<String> signOffUrl();
 
+    /**
+     * The gateway return URL sent to the IdP ({@code redirect_uri}, SAML ACS URL):
+     * absolute, and one of the gateway's return paths for this connector (its own
+     * {@code /auth/<id>/return} or its type's shared one). Default: the connector's own.
+     */
+    Optional<String> returnUrl();
+
     /** Calls the gateway makes to the IdP (token, profile, keys) give up after these. */
     @WithDefault("5S")
     Duration connectTimeout();

@@ -98,8 +98,12 @@ public interface Connector {
      * {@code returnUrl} is absolute and already checked against the return_url
      * policy; {@code keepTarget} stores that target and gives an opaque,
      * single-use id, for protocols that carry state through the IdP (SAML
-     * RelayState) instead of the URL itself. Only those call it.
+     * RelayState, OIDC {@code state}) instead of the URL itself. Only those call it.
+     * {@code signedOffUrl} is the gateway's fixed URL an IdP may send the member
+     * back to after its own sign-off, with that id as {@code state}: the edge
+     * sends the member on to the kept target (an IdP needs only this one URL
+     * registered, not every community page).
      */
-    record SignOff(String returnUrl, String signOffHandle, Supplier<String> keepTarget) {
+    record SignOff(String returnUrl, String signOffHandle, Supplier<String> keepTarget, String signedOffUrl) {
     }
 }

@@ -5,6 +5,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -80,7 +81,7 @@ public class ConnectorRegistry {
                         + byType.keySet());
                 continue;
             }
-            ConnectorSettings settings = settings(id, common, problems);
+            ConnectorSettings settings = settings(id, common, problems, routes, factory.returnAlias());
             Connector connector = factory.create(settings,
                     new ConnectorFactory.Context(common, config, routes), problems);
             if (connector != null) {
@@ -94,7 +95,8 @@ public class ConnectorRegistry {
         return Map.copyOf(built);
     }
 
-    private static ConnectorSettings settings(String id, ConnectorConfig config, ConfigProblems problems) {
+    private static ConnectorSettings settings(String id, ConnectorConfig config, ConfigProblems problems,
+            GatewayRoutes routes, String returnAlias) {
         for (String field : config.mapping().keySet()) {
             if (!MAPPABLE_FIELDS.contains(field)) {
                 problems.add(id, "mapping." + field, "unknown field; use one of " + new TreeMap<>(
@@ -122,10 +124,39 @@ public class ConnectorRegistry {
                 config.testing(),
                 config.trustEmail(),
                 problems.httpUrl(id, "sign-off-url", config.signOffUrl(), false),
+                returnUrl(id, config.returnUrl(), problems, routes, returnAlias),
                 config.session().inactivityTimeout(),
                 config.session().absoluteLifetime(),
                 Map.copyOf(config.mapping()),
                 Map.copyOf(roleMapping));
+    }
+
+    /**
+     * {@code return-url}: absolute http(s), and a gateway return path of this
+     * connector (its own, or its type's shared one), with no query or fragment:
+     * the IdP sends its answer exactly there.
+     */
+    private static Optional<URI> returnUrl(String id, Optional<String> value, ConfigProblems problems,
+            GatewayRoutes routes, String returnAlias) {
+        Optional<URI> url = problems.httpUrl(id, "return-url", value, false);
+        if (url.isEmpty()) {
+            return url;
+        }
+        String own = routes.returnPath(id);
+        String shared = routes.sharedReturnPath(returnAlias);
+        URI uri = url.get();
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            problems.add(id, "return-url", "must have no query, fragment or user info");
+            return Optional.empty();
+        }
+        // the gateway may be served under a prefix (https://example.com/sso/auth/<id>/return)
+        if (!(path.endsWith(own) || path.endsWith(shared))) {
+            problems.add(id, "return-url", "must end in the connector's return path " + own
+                    + " or its type's shared one " + shared);
+            return Optional.empty();
+        }
+        return url;
     }
 
     public Optional<Connector> find(String id) {

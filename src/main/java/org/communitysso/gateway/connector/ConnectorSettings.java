@@ -16,6 +16,8 @@ public record ConnectorSettings(
         boolean testing,
         boolean trustEmail,
         Optional<URI> signOffUrl,
+        /* the configured return-url (absolute); empty: the connector's own return URL at the gateway's base */
+        Optional<URI> returnUrl,
         Optional<Duration> inactivityTimeout,
         Optional<Duration> absoluteLifetime,
         Map<String, String> mapping,

@@ -11,6 +11,7 @@ import org.communitysso.gateway.connector.GatewayRoutes;
 public class Routes implements GatewayRoutes {
 
     static final String AUTH = "/auth/";
+    static final String SIGNED_OFF = "signed-off";
 
     @Override
     public String returnPath(String connectorId) {
@@ -20,6 +21,11 @@ public class Routes implements GatewayRoutes {
     @Override
     public String sharedReturnPath(String returnAlias) {
         return returnPath(returnAlias);
+    }
+
+    /** The edge's own route the IdP sends the member to after an IdP sign-off ({@link SessionResource#signedOff}). */
+    public String signedOffPath(String connectorId) {
+        return AUTH + connectorId + "/" + SIGNED_OFF;
     }
 
     @Override

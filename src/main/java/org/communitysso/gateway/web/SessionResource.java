@@ -6,6 +6,7 @@ import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -118,9 +119,22 @@ public class SessionResource {
         URI next = sessions.revoke(token, "sign_off")
                 .flatMap(session -> registry.find(session.connectorId())
                         .flatMap(c -> c.signOffRedirect(new Connector.SignOff(urls.absolute(target, uriInfo),
-                                session.signOffHandle(), () -> states.keepSignOffTarget(c.id(), target)))))
+                                session.signOffHandle(), () -> states.keepSignOffTarget(c.id(), target),
+                                urls.signedOffUrl(c.id(), uriInfo)))))
                 .orElse(URI.create(target));
         return Response.status(Response.Status.FOUND).location(next).cookie(cookies.clear(Cookies.SESSION)).build();
+    }
+
+    /**
+     * Where an IdP sends the member after its own sign-off (OIDC
+     * {@code post_logout_redirect_uri}): on to the target kept under {@code state}
+     * (single use), or to the landing URL when that id is unknown, used or expired.
+     */
+    @GET
+    @Path("/{connector}/" + Routes.SIGNED_OFF)
+    public Response signedOff(@PathParam("connector") String connectorId, @QueryParam("state") String state) {
+        String next = states.takeSignOffTarget(connectorId, state).orElse(returnUrls.landingUrl());
+        return Response.status(Response.Status.FOUND).location(URI.create(next)).build();
     }
 
     private record SignedIn(SessionService.LiveSession session, AccountService.AccountView account) {

@@ -76,7 +76,7 @@ public class SignOnResource {
         String target = returnUrls.targetOrLanding(returnUrl);
         String id = states.newId();
         Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
-                urls.returnUrl(connector.id(), uriInfo), "login".equals(prompt), states.echoValue(id)));
+                urls.returnUrl(connector, uriInfo), "login".equals(prompt), states.echoValue(id)));
         String state = states.create(id, connector.id(), target, start.protocolData(), existingStates);
         if (start.formPost() != null) {
             return FormPostPage.answer(start.formPost(), cookies.signOn(state));

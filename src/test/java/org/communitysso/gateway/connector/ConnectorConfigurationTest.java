@@ -240,6 +240,26 @@ class ConnectorConfigurationTest {
         return config;
     }
 
+    @Test
+    void returnUrlMustBeOneOfTheConnectorsGatewayReturnUrls() {
+        Map<String, String> config = validJwt();
+        assertEquals(java.util.Optional.empty(), build(config).get("acme").settings().returnUrl(),
+                "without it, the connector's own return URL at the gateway's base");
+        config.put(PREFIX + "return-url", "https://community.example.com/auth/token/return");
+        assertEquals("https://community.example.com/auth/token/return",
+                build(config).get("acme").settings().returnUrl().orElseThrow().toString());
+        config.put(PREFIX + "return-url", "https://community.example.com/auth/acme/return");
+        assertEquals("https://community.example.com/auth/acme/return",
+                build(config).get("acme").settings().returnUrl().orElseThrow().toString());
+        for (String bad : List.of("/auth/acme/return", "ftp://community.example.com/auth/acme/return",
+                "https://community.example.com/auth/other/return", "https://community.example.com/auth/saml/return",
+                "https://community.example.com/auth/acme/return?x=1", "https://community.example.com/auth/acme/login",
+                "https://community.example.com/auth/acme/return#f")) {
+            config.put(PREFIX + "return-url", bad);
+            assertFailsNaming(config, PREFIX + "return-url");
+        }
+    }
+
     private static void assertFailsNaming(Map<String, String> config, String key) {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
         assertTrue(e.getMessage().contains(key), e.getMessage());

@@ -31,7 +31,10 @@ public final class OAuthBrowser {
             throw new AssertionError("login answered " + response.statusCode() + ": " + response.asString());
         }
         URI location = URI.create(response.header("Location"));
-        return new Started(location, query(location), response.getCookie("community_sign_on"));
+        Map<String, String> query = query(location);
+        // the provider only sends members back to the registered redirect URI
+        TestOidc.refuseUnregisteredRedirectUri(connector, query.get("redirect_uri"));
+        return new Started(location, query, response.getCookie("community_sign_on"));
     }
 
     /** The provider redirects back with these parameters; the browser brings its sign-on cookie. */

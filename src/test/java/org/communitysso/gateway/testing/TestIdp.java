@@ -38,7 +38,13 @@ import java.util.Map;
  * <li>{@code retired}: a jwt connector with {@code enabled=false};</li>
  * <li>the ids of samples/ and docs/connectors/ not above ({@code discord}, {@code codehub}, {@code gitlab}: oauth2;
  * {@code auth0}, {@code keycloak}, {@code okta}: oidc; {@code adfs}, {@code entra}: saml2), in testing mode.</li>
+ * <li>{@code oidc-shared}, {@code github-shared}, {@code fb-shared}, {@code corp-shared} (testing mode): like
+ * oidc-b, github, fb and portal, but their IdP administrators registered the type's shared return URL
+ * ({@code return-url}, see {@link #registeredReturnUrl}).</li>
  * </ul>
+ * Like real IdPs, the stand-ins accept only the return URL registered for a connector
+ * ({@link #registeredReturnUrl}): as {@code redirect_uri} in the authorization and token
+ * requests, as the ACS URL of an AuthnRequest.
  * The OIDC token and userinfo answers are stubbed per sign-on by {@link TestOidc}.
  * Private keys reach the tests through test-only config keys ({@code test.*}).
  */
@@ -66,6 +72,29 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
 
     /** How long oidc-slow's token endpoint takes to answer: far beyond its 1 s read timeout. */
     public static final java.time.Duration SLOW_TOKEN_DELAY = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Where the gateway is reached from outside in the shared-return-URL connectors' configuration
+     * (as behind a proxy): their IdPs send the member to this host; the tests' browser brings the path
+     * to the gateway under test.
+     */
+    public static final String PUBLIC_BASE = "https://community.example.com";
+    /** Connectors whose IdP has only the type's shared return URL registered. */
+    public static final Map<String, String> SHARED_RETURN_URLS = Map.of(
+            "oidc-shared", PUBLIC_BASE + "/auth/openidconnect/return",
+            "github-shared", PUBLIC_BASE + "/auth/oauth2/return",
+            "fb-shared", PUBLIC_BASE + "/auth/facebook/return",
+            "corp-shared", PUBLIC_BASE + "/auth/saml/return");
+
+    /**
+     * The one return URL registered for {@code connector} at its stand-in IdP (the redirect
+     * URI, or the SAML ACS URL): the shared one for the connectors above, else the
+     * connector's own return URL at the gateway under test.
+     */
+    public static String registeredReturnUrl(String connector) {
+        return SHARED_RETURN_URLS.getOrDefault(connector,
+                "http://localhost:" + io.restassured.RestAssured.port + "/auth/" + connector + "/return");
+    }
 
     private WireMockServer wireMock;
 
@@ -223,8 +252,36 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "portal.saml.binding", "post");
         config.put(c + "portal.saml.signature-algorithm", "sha1");
         config.put(c + "portal.saml.allow-idp-initiated", "true");
+        config.put(c + "corp-shared.type", "saml2");
+        config.put(c + "corp-shared.testing", "true");
+        config.put(c + "corp-shared.return-url", SHARED_RETURN_URLS.get("corp-shared"));
+        config.put(c + "corp-shared.saml.idp-entity-id", PORTAL_IDP);
+        config.put(c + "corp-shared.saml.sso-url", "https://idp.portal.test/sso");
+        config.put(c + "corp-shared.saml.idp-certificate", SamlTestIdp.pem(idpCert));
+        config.put(c + "corp-shared.saml.sp-entity-id", SP_ENTITY_ID);
+        config.put(c + "corp-shared.saml.binding", "redirect");
+
+        config.put(c + "github-shared.type", "oauth2");
+        config.put(c + "github-shared.testing", "true");
+        config.put(c + "github-shared.return-url", SHARED_RETURN_URLS.get("github-shared"));
+        config.put(c + "github-shared.client-id", "codehub-client");
+        config.put(c + "github-shared.client-secret", OAUTH2_SECRET);
+        config.put(c + "github-shared.authorization-url", wm + "/codehub/authorize");
+        config.put(c + "github-shared.token-url", wm + "/codehub/token");
+        config.put(c + "github-shared.user-info-url", wm + "/codehub/user");
+        config.put(c + "github-shared.mapping.id", "data.account.id");
+        config.put(c + "github-shared.mapping.username", "data.account.login");
+
+        config.put(c + "fb-shared.type", "facebook");
+        config.put(c + "fb-shared.testing", "true");
+        config.put(c + "fb-shared.return-url", SHARED_RETURN_URLS.get("fb-shared"));
+        config.put(c + "fb-shared.client-id", FACEBOOK_APP_ID);
+        config.put(c + "fb-shared.client-secret", FACEBOOK_APP_SECRET);
+        config.put(c + "fb-shared.facebook.graph-api-url", wm + "/graph");
+        config.put(c + "fb-shared.facebook.dialog-url", wm + "/dialog");
         oidc(config, oidcA, oidcB);
         samples(config, SamlTestIdp.pem(idpCert), SamlTestIdp.privatePem(samlSp), SamlTestIdp.pem(spCert));
+        config.put("test.oidc-shared.private-key", encode(oidcB));
         return config;
     }
 
@@ -311,6 +368,18 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "oidc-b.user-info-url", b + "/userinfo");
         config.put(c + "oidc-b.jwks-url", b + "/jwks");
         config.put(c + "oidc-b.end-session-url", "https://login.oidc-b.test/logout");
+
+        // oidc-b's IdP and keys, another client whose administrator registered the shared return URL
+        config.put(c + "oidc-shared.type", "oidc");
+        config.put(c + "oidc-shared.testing", "true");
+        config.put(c + "oidc-shared.return-url", SHARED_RETURN_URLS.get("oidc-shared"));
+        config.put(c + "oidc-shared.issuer", base + "/oidc-shared");
+        config.put(c + "oidc-shared.client-id", OIDC_B_CLIENT);
+        config.put(c + "oidc-shared.client-secret", "oidc-shared-secret-test-only");
+        config.put(c + "oidc-shared.authorization-url", "https://login.oidc-b.test/authorize?tenant=community");
+        config.put(c + "oidc-shared.token-url", base + "/oidc-shared/token");
+        config.put(c + "oidc-shared.jwks-url", b + "/jwks");
+        config.put(c + "oidc-shared.oidc.user-info", "false");
 
         config.put(c + "oidc-slow.type", "oidc");
         config.put(c + "oidc-slow.testing", "true");

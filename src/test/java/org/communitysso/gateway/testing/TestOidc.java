@@ -67,7 +67,18 @@ public final class TestOidc {
             throw new AssertionError("login answered " + response.statusCode() + ": " + response.asString());
         }
         URI location = URI.create(response.header("Location"));
-        return new Login(location, query(location), response.getCookie("community_sign_on"));
+        Map<String, String> query = query(location);
+        refuseUnregisteredRedirectUri(connector, query.get("redirect_uri"));
+        return new Login(location, query, response.getCookie("community_sign_on"));
+    }
+
+    /** Like a real IdP: an authorization request whose redirect_uri is not the registered one is refused. */
+    public static void refuseUnregisteredRedirectUri(String connector, String redirectUri) {
+        String registered = TestIdp.registeredReturnUrl(connector);
+        if (!registered.equals(redirectUri)) {
+            throw new AssertionError("the IdP refuses the authorization request of " + connector + ": redirect_uri "
+                    + redirectUri + " is not the registered " + registered);
+        }
     }
 
     /** The claims a well-behaved IdP puts in the ID token for this sign-on. */
@@ -87,10 +98,14 @@ public final class TestOidc {
         return TestTokens.signRs256(claims, TestTokens.key(connector), kid(connector));
     }
 
-    /** The token endpoint answers this code (once stubbed, every time: the IdP's own reuse check is not ours). */
+    /**
+     * The token endpoint answers this code (once stubbed, every time: the IdP's own reuse check is not ours),
+     * only with the registered redirect_uri, as OAuth 2.0 (RFC 6749 4.1.3) requires of the IdP.
+     */
     public static void stubToken(String connector, String code, String idToken, String accessToken) {
         idp().register(post(urlEqualTo("/" + connector + "/token"))
                 .withRequestBody(WireMock.matching("(.*&)?code=" + code + "(&.*)?"))
+                .withFormParam("redirect_uri", equalTo(TestIdp.registeredReturnUrl(connector)))
                 .willReturn(aResponse().withHeader("Content-Type", "application/json")
                         .withBody(json(Map.of("access_token", accessToken, "token_type", "Bearer", "expires_in", 300,
                                 "id_token", idToken)))));

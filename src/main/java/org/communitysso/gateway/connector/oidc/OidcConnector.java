@@ -138,7 +138,10 @@ public final class OidcConnector implements Connector, IdpLogoutReceiver {
         return oidc.issuer().equals(callback.parameter("iss"));
     }
 
-    /** RP-initiated logout: the IdP's end_session_endpoint with id_token_hint and post_logout_redirect_uri. */
+    /**
+     * RP-initiated logout: the IdP's end_session_endpoint with id_token_hint, client_id,
+     * post_logout_redirect_uri (the gateway's signed-off URL) and state (the id of the kept target).
+     */
     @Override
     public Optional<URI> signOffRedirect(SignOff signOff) {
         Optional<URI> endSession;
@@ -155,7 +158,9 @@ public final class OidcConnector implements Connector, IdpLogoutReceiver {
                 target = Urls.withParameter(target, "id_token_hint", signOff.signOffHandle());
             }
             target = Urls.withParameter(target, "client_id", oidc.clientId());
-            return Urls.withParameter(target, "post_logout_redirect_uri", signOff.returnUrl());
+            // one fixed URL to register at the IdP; the member's own target waits at the gateway under state
+            target = Urls.withParameter(target, "post_logout_redirect_uri", signOff.signedOffUrl());
+            return Urls.withParameter(target, "state", signOff.keepTarget().get());
         });
     }
 

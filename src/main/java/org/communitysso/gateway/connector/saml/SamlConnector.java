@@ -178,12 +178,18 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
                 verified.sessionIndex()), handle.encode(), requestedTarget);
     }
 
-    /** Where responses may be addressed: this connector's return URL and the shared SAML one. */
+    /**
+     * Where responses may be addressed: the configured {@code return-url} (the ACS URL the
+     * IdP knows), and this connector's return URL and the shared SAML one at the gateway's base.
+     */
     private Set<String> acsUrls(String baseUrl) {
-        if (baseUrl == null) {
-            return Set.of();
+        Set<String> urls = new java.util.HashSet<>();
+        settings.returnUrl().ifPresent(url -> urls.add(url.toString()));
+        if (baseUrl != null) {
+            urls.add(baseUrl + routes.acs());
+            urls.add(baseUrl + routes.sharedAcs());
         }
-        return Set.of(baseUrl + routes.acs(), baseUrl + routes.sharedAcs());
+        return Set.copyOf(urls);
     }
 
     /** NameID and attributes as claims; single values as strings, several as lists. */
@@ -271,7 +277,8 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
     }
 
     private String metadataXml(String baseUrl) {
-        String acs = baseUrl + routes.acs();
+        // the ACS URL the AuthnRequests name: the configured return-url, else the connector's own
+        String acs = settings.returnUrl().map(URI::toString).orElse(baseUrl + routes.acs());
         String slo = baseUrl + routes.slo();
         StringBuilder xml = new StringBuilder()
                 .append("<md:EntityDescriptor xmlns:md=\"").append(SamlXml.METADATA).append("\" xmlns:ds=\"")

@@ -180,6 +180,27 @@ class FacebookSignOnTest {
         return graphApi().signOn(fbId, profileJson);
     }
 
+    @Test
+    void appWithOnlyTheSharedReturnUrlRegisteredSignsOnThroughIt() {
+        String fbId = String.valueOf(Math.abs(UUID.randomUUID().getMostSignificantBits()));
+        String accessToken = "fb-at-" + fbId;
+        String code = "fb-code-" + fbId;
+        graphApi().stubToken("fb-shared", code, accessToken);
+        stubProfile(accessToken, "{\"id\":\"" + fbId + "\",\"name\":\"Shared " + fbId.substring(0, 6) + "\"}");
+
+        // the login dialog is asked to send the member to the URL the app's administrator registered
+        OAuthBrowser.Started started = OAuthBrowser.login("fb-shared", "/shared/fb");
+        assertEquals("https://community.example.com/auth/facebook/return", started.query().get("redirect_uri"));
+
+        Response back = OAuthBrowser.back(java.net.URI.create(started.query().get("redirect_uri")).getPath(),
+                started.stateCookie(), "code", code, "state", started.state());
+        assertEquals(302, back.statusCode(), back.asString());
+        assertTrue(back.header("Location").endsWith("/shared/fb"), back.header("Location"));
+        GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
+                .body("externalId", org.hamcrest.Matchers.equalTo(fbId))
+                .body("connector", org.hamcrest.Matchers.equalTo("fb-shared"));
+    }
+
     private void stubToken(String code, String accessToken) {
         graphApi().stubToken(code, accessToken);
     }

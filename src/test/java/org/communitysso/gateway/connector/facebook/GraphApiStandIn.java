@@ -29,11 +29,19 @@ record GraphApiStandIn(WireMock graph) {
     }
 
     void stubToken(String code, String accessToken) {
+        stubToken("fb", code, accessToken);
+    }
+
+    /** The code exchange answers only with the redirect_uri registered for {@code connector}'s app, as Facebook does. */
+    void stubToken(String connector, String code, String accessToken) {
         String body = "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"bearer\",\"expires_in\":5183944}";
+        String redirectUri = TestIdp.registeredReturnUrl(connector);
         graph.register(any(urlPathEqualTo("/graph/v23.0/oauth/access_token")).withQueryParam("code", equalTo(code))
+                .withQueryParam("redirect_uri", equalTo(redirectUri))
                 .willReturn(aResponse().withHeader("Content-Type", "application/json").withBody(body)));
         graph.register(any(urlPathEqualTo("/graph/v23.0/oauth/access_token"))
                 .withRequestBody(WireMock.containing("code=" + code))
+                .withFormParam("redirect_uri", equalTo(redirectUri))
                 .willReturn(aResponse().withHeader("Content-Type", "application/json").withBody(body)));
     }
 

@@ -321,6 +321,27 @@ class OAuth2SignOnTest {
         GatewayClient.check(null).then().statusCode(401);
     }
 
+    @Test
+    void providerWithOnlyTheSharedReturnUrlRegisteredSignsOnThroughIt() {
+        String id = "shr-" + UUID.randomUUID();
+        String code = "code-" + UUID.randomUUID();
+        stubToken("github-shared", "/codehub/token", code, "at-" + id);
+        stubProfile(get(urlEqualTo("/codehub/user")), "at-" + id, nestedProfile(id));
+
+        OAuthBrowser.Started started = OAuthBrowser.login("github-shared", "/shared/oauth2");
+        assertEquals("https://community.example.com/auth/oauth2/return", started.query().get("redirect_uri"));
+
+        Response back = OAuthBrowser.back(java.net.URI.create(started.query().get("redirect_uri")).getPath(),
+                started.stateCookie(), "code", code, "state", started.state());
+        assertEquals(302, back.statusCode(), back.asString());
+        assertTrue(back.header("Location").endsWith("/shared/oauth2"), back.header("Location"));
+        GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
+                .body("externalId", org.hamcrest.Matchers.equalTo(id))
+                .body("connector", org.hamcrest.Matchers.equalTo("github-shared"));
+        assertEquals("https://community.example.com/auth/oauth2/return",
+                OAuthBrowser.form(tokenRequest("/codehub/token", code).getBodyAsString()).get("redirect_uri"));
+    }
+
     private void assertRefused(Response response, int status, String reason, String externalId) {
         assertEquals(status, response.statusCode(), response.asString());
         assertTrue(response.asString().contains(reason), "page names " + reason + ": " + response.asString());
@@ -331,9 +352,15 @@ class OAuth2SignOnTest {
         }
     }
 
+    /** The provider's code exchange: answers only with the redirect_uri registered for the connector using {@code path}. */
     private void stubToken(String path, String code, String accessToken) {
+        stubToken(path.equals("/forum/token") ? "forum" : "github", path, code, accessToken);
+    }
+
+    private void stubToken(String connector, String path, String code, String accessToken) {
         idp.register(post(urlEqualTo(path)).withRequestBody(
                 com.github.tomakehurst.wiremock.client.WireMock.containing("code=" + code))
+                .withFormParam("redirect_uri", equalTo(TestIdp.registeredReturnUrl(connector)))
                 .willReturn(aResponse().withHeader("Content-Type", "application/json")
                         .withBody("{\"access_token\":\"" + accessToken + "\",\"token_type\":\"bearer\",\"expires_in\":3600}")));
     }

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.communitysso.gateway.testing.GatewayClient;
 import org.communitysso.gateway.testing.TestIdp;
@@ -151,9 +152,22 @@ class OidcRoundTripTest {
         assertEquals(URI.create(TestOidc.issuer("oidc-a") + "/logout").getPath(), endSession.getPath());
         Map<String, String> q = TestOidc.query(endSession);
         assertEquals(idToken, q.get("id_token_hint"));
-        assertEquals("https://community.example.com/bye", q.get("post_logout_redirect_uri"));
+        // one fixed URL to register at the IdP, whatever page the member goes back to; the target waits under state
+        String signedOff = "http://localhost:" + io.restassured.RestAssured.port + "/auth/oidc-a/signed-off";
+        assertEquals(signedOff, q.get("post_logout_redirect_uri"));
+        assertEquals(Set.of("id_token_hint", "client_id", "post_logout_redirect_uri", "state"), q.keySet());
+        assertFalse(q.get("state").contains("community.example.com"), "state is an opaque id, not the target");
         assertEquals(TestIdp.OIDC_A_CLIENT, q.get("client_id"));
         GatewayClient.session(session).then().statusCode(401);
+
+        // the IdP signs the member off and sends them to the registered URL with the state: on to their page
+        Response backFromIdp = given().redirects().follow(false).queryParam("state", q.get("state"))
+                .get(URI.create(signedOff).getPath());
+        assertEquals(302, backFromIdp.statusCode());
+        assertEquals("https://community.example.com/bye", backFromIdp.header("Location"));
+        // the same state again (a replay, a reload): the landing page
+        given().redirects().follow(false).queryParam("state", q.get("state")).get(URI.create(signedOff).getPath())
+                .then().statusCode(302).header("Location", gateway("/"));
 
         // a hostile return_url never reaches the IdP: the landing page goes instead
         String other = TestOidc.signOn("oidc-b", "lo2-" + UUID.randomUUID(),
@@ -162,7 +176,57 @@ class OidcRoundTripTest {
                 .queryParam("return_url", "https://evil.test/").get("/auth/logout");
         URI toB = URI.create(hostile.header("Location"));
         assertEquals("login.oidc-b.test", toB.getHost());
-        assertEquals("http://localhost:" + io.restassured.RestAssured.port + "/", TestOidc.query(toB).get("post_logout_redirect_uri"));
+        Map<String, String> qb = TestOidc.query(toB);
+        assertEquals("http://localhost:" + io.restassured.RestAssured.port + "/auth/oidc-b/signed-off",
+                qb.get("post_logout_redirect_uri"));
+        given().redirects().follow(false).queryParam("state", qb.get("state")).get("/auth/oidc-b/signed-off")
+                .then().statusCode(302).header("Location", gateway("/"));
+    }
+
+    @Test
+    void signedOffWithAForgedOrAnotherConnectorsStateLandsOnTheLandingPage() {
+        String sub = "so-" + UUID.randomUUID();
+        String session = TestOidc.signOn("oidc-a", sub, Map.of("preferred_username", "so" + sub.substring(3, 11)),
+                Map.of(), "/t").getCookie("community_session");
+        Response logout = given().redirects().follow(false).cookie("community_session", session)
+                .queryParam("return_url", "/topic/9").get("/auth/logout");
+        String state = TestOidc.query(URI.create(logout.header("Location"))).get("state");
+
+        for (String forged : new String[] {"forged", state + "x", "", "x".repeat(500)}) {
+            given().redirects().follow(false).queryParam("state", forged).get("/auth/oidc-a/signed-off")
+                    .then().statusCode(302).header("Location", gateway("/"));
+        }
+        given().redirects().follow(false).get("/auth/oidc-a/signed-off").then().statusCode(302).header("Location", gateway("/"));
+        // oidc-a's kept target is not oidc-b's to hand out, and asking for it there does not use it up
+        given().redirects().follow(false).queryParam("state", state).get("/auth/oidc-b/signed-off")
+                .then().statusCode(302).header("Location", gateway("/"));
+        given().redirects().follow(false).queryParam("state", state).get("/auth/oidc-a/signed-off")
+                .then().statusCode(302).header("Location", gateway("/topic/9"));
+    }
+
+    /** A path on the gateway's site, as the browser resolves a redirect to it. */
+    private static String gateway(String path) {
+        return "http://localhost:" + io.restassured.RestAssured.port + path;
+    }
+
+    @Test
+    void idpWithOnlyTheSharedReturnUrlRegisteredSignsOnThroughIt() {
+        String sub = "sh-" + UUID.randomUUID();
+        // the stand-in IdP refuses any redirect_uri but the registered shared one
+        TestOidc.Login login = TestOidc.login("oidc-shared", "/shared/oidc", null);
+        assertEquals("https://community.example.com/auth/openidconnect/return", login.query().get("redirect_uri"));
+        JwtClaims claims = TestOidc.idClaims("oidc-shared", login.nonce(), sub);
+        claims.setClaim("preferred_username", "sh" + sub.substring(3, 11));
+        String code = "code-" + UUID.randomUUID();
+        // and its token endpoint answers only with that redirect_uri
+        TestOidc.stubToken("oidc-shared", code, TestOidc.sign("oidc-shared", claims), "at-" + code);
+
+        Response back = TestOidc.back(URI.create(login.query().get("redirect_uri")).getPath(),
+                Map.of("code", code, "state", login.state()), login.stateCookie());
+        assertEquals(302, back.statusCode(), back.asString());
+        assertTrue(back.header("Location").endsWith("/shared/oidc"), back.header("Location"));
+        GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
+                .body("connector", equalTo("oidc-shared")).body("externalId", equalTo(sub));
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.communitysso.gateway.connector.saml;
 
 import static io.restassured.RestAssured.given;
 
-import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -11,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.communitysso.gateway.testing.OAuthBrowser;
 import org.communitysso.gateway.testing.SamlTestIdp;
+import org.communitysso.gateway.testing.TestIdp;
 import org.w3c.dom.Document;
 
 /** The member's browser between the gateway and a SAML IdP. */
@@ -23,8 +23,19 @@ final class SamlBrowser {
     private SamlBrowser() {
     }
 
+    /** The ACS URL registered for {@code connector} at its IdP: where the IdP posts its answer, its Destination. */
     static String acs(String connector) {
-        return "http://localhost:" + RestAssured.port + "/auth/" + connector + "/return";
+        return TestIdp.registeredReturnUrl(connector);
+    }
+
+    /** Like a real IdP: an AuthnRequest asking for an ACS URL that is not the registered one is refused. */
+    private static Started checked(String connector, Started started) {
+        String asked = started.request().getDocumentElement().getAttribute("AssertionConsumerServiceURL");
+        if (!acs(connector).equals(asked)) {
+            throw new AssertionError("the IdP refuses the AuthnRequest of " + connector
+                    + ": AssertionConsumerServiceURL " + asked + " is not the registered " + acs(connector));
+        }
+        return started;
     }
 
     /** HTTP-Redirect binding: follows the gateway's 302 and decodes the AuthnRequest. */
@@ -36,8 +47,8 @@ final class SamlBrowser {
         }
         Map<String, String> query = OAuthBrowser.query(URI.create(login.header("Location")));
         Document request = SamlTestIdp.parse(SamlTestIdp.inflate(query.get("SAMLRequest")));
-        return new Started(request, request.getDocumentElement().getAttribute("ID"), query.get("RelayState"),
-                login.getCookie("community_sign_on"), query);
+        return checked(connector, new Started(request, request.getDocumentElement().getAttribute("ID"),
+                query.get("RelayState"), login.getCookie("community_sign_on"), query));
     }
 
     /** HTTP-POST binding: reads the auto-submitting form. */
@@ -50,8 +61,8 @@ final class SamlBrowser {
         Map<String, String> fields = hiddenFields(login.asString());
         Document request = SamlTestIdp.parse(new String(java.util.Base64.getDecoder().decode(fields.get("SAMLRequest")),
                 java.nio.charset.StandardCharsets.UTF_8));
-        return new Started(request, request.getDocumentElement().getAttribute("ID"), fields.get("RelayState"),
-                login.getCookie("community_sign_on"), fields);
+        return checked(connector, new Started(request, request.getDocumentElement().getAttribute("ID"),
+                fields.get("RelayState"), login.getCookie("community_sign_on"), fields));
     }
 
     static Map<String, String> hiddenFields(String html) {

@@ -86,6 +86,41 @@ class SamlSignOnRoundTripTest {
     }
 
     @Test
+    void idpWithOnlyTheSharedAcsUrlRegisteredSignsOnThroughIt() throws Exception {
+        // the stand-in IdP refuses an AuthnRequest naming any ACS URL but the registered shared one
+        SamlBrowser.Started started = SamlBrowser.startRedirect("corp-shared", "/shared/saml");
+        String acs = "https://community.example.com/auth/saml/return";
+        assertEquals(acs, started.request().getDocumentElement().getAttribute("AssertionConsumerServiceURL"));
+        // the SP metadata the IdP administrator imports names the same ACS URL
+        String metadata = io.restassured.RestAssured.get("/auth/corp-shared/saml/metadata").asString();
+        assertTrue(metadata.contains("<md:AssertionConsumerService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\""
+                + acs + "\""), metadata);
+
+        // the IdP addresses its answer there (Destination, Recipient) and posts it to that path
+        SamlTestIdp.ResponseSpec spec = new SamlTestIdp.ResponseSpec(acs, TestIdp.SP_ENTITY_ID, TestIdp.PORTAL_IDP)
+                .answering(started.requestId());
+        spec.attribute("username", uniqueName());
+        Response back = SamlBrowser.post(java.net.URI.create(acs).getPath(), SamlTestIdp.base64(
+                SamlTestIdp.signedAssertion(spec, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())),
+                started.relayState(), started.stateCookie());
+        assertEquals(302, back.statusCode(), back.asString());
+        assertTrue(back.header("Location").endsWith("/shared/saml"), back.header("Location"));
+        GatewayClient.session(back.getCookie("community_session")).then().statusCode(200)
+                .body("externalId", Matchers.equalTo(spec.nameId)).body("connector", Matchers.equalTo("corp-shared"));
+
+        // an answer addressed elsewhere is still refused
+        SamlBrowser.Started again = SamlBrowser.startRedirect("corp-shared", "/");
+        SamlTestIdp.ResponseSpec misaddressed = new SamlTestIdp.ResponseSpec("https://elsewhere.test/auth/saml/return",
+                TestIdp.SP_ENTITY_ID, TestIdp.PORTAL_IDP).answering(again.requestId());
+        Response refused = SamlBrowser.post("/auth/saml/return", SamlTestIdp.base64(
+                SamlTestIdp.signedAssertion(misaddressed, SamlTestIdp.idp(), SamlTestIdp.idpCertificate())),
+                again.relayState(), again.stateCookie());
+        assertEquals(401, refused.statusCode(), refused.asString());
+        assertTrue(refused.asString().contains("destination_invalid"), refused.asString());
+        assertNull(refused.getCookie("community_session"));
+    }
+
+    @Test
     void postBindingPageAutoSubmitsUnderANonceAndWorksWithoutScript() {
         Response login = io.restassured.RestAssured.given().redirects().follow(false)
                 .queryParam("return_url", "/").get("/auth/portal/login");
