@@ -45,7 +45,7 @@ final class OidcProvider {
         FOUND,
         /** It answered, but offers no usable jwks_uri (no document, another issuer, no jwks_uri). */
         ABSENT,
-        /** Not reachable, failing (5xx) or too slow: asked again at the next sign-on. */
+        /** Not reachable, failing (5xx, 408, 429) or too slow: asked again at the next sign-on. */
         UNREACHABLE
     }
 
@@ -156,7 +156,8 @@ final class OidcProvider {
             LOG.warnf("connector %s: discovery for the ID token keys failed (%s)", connectorId, e.getMessage());
             return KeyDiscovery.UNREACHABLE;
         }
-        if (response.statusCode() >= 500) {
+        int status = response.statusCode();
+        if (status >= 500 || status == 408 || status == 429) {
             LOG.warnf("connector %s: discovery for the ID token keys answered HTTP %d", connectorId,
                     response.statusCode());
             return KeyDiscovery.UNREACHABLE;
