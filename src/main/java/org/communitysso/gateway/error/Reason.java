@@ -31,6 +31,7 @@ public enum Reason {
     AMBIGUOUS_CONNECTOR("ambiguous_connector", 400, "The sign-on answer could not be matched to one sign-in method."),
     STATE_INVALID("state_invalid", 400, "This sign-on was not started here or has expired. Please sign in again."),
     NONCE_INVALID("nonce_invalid", 401, "The sign-on answer does not belong to this sign-on. Please sign in again."),
+    AT_HASH_INVALID("at_hash_invalid", 401, "The identity provider's answer does not hold together. Please sign in again."),
     USERINFO_MISMATCH("userinfo_mismatch", 401, "The identity provider's user data does not match the signed-in member."),
     LOGOUT_TOKEN_INVALID("logout_token_invalid", 400, "The logout token was not accepted."),
     PENDING_SIGN_ON_INVALID("pending_sign_on_invalid", 400, "This sign-up form has expired. Please sign in again."),

@@ -32,7 +32,16 @@ import java.util.stream.Collectors;
  */
 public final class HttpOidcClients implements OidcClients {
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
+
+    public HttpOidcClients() {
+        this.http = HttpClient.newHttpClient();
+    }
+
+    /** Trusting the servers {@code tls} trusts (the JDK's defaults otherwise), as Quarkus' {@code tls} settings would. */
+    public HttpOidcClients(javax.net.ssl.SSLContext tls) {
+        this.http = HttpClient.newBuilder().sslContext(tls).build();
+    }
 
     @Override
     public OidcClient getClient() {

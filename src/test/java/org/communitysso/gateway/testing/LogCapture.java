@@ -8,7 +8,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Collects what the gateway logs at error level or with a stack trace, from
+ * Collects what the gateway logs at warning or error level or with a stack trace, from
  * every logger, while it is installed (the test and the gateway share the JVM's log manager).
  */
 public final class LogCapture extends Handler implements AutoCloseable {
@@ -23,15 +23,27 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord record) {
-        if (record.getThrown() != null || record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+        if (record.getThrown() != null || record.getLevel().intValue() >= Level.WARNING.intValue()) {
             records.add(record);
         }
     }
 
     /** Logger, message and exception type of each error or stack trace logged so far; empty when none. */
     public List<String> errors() {
-        return records.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()
+        return records.stream()
+                .filter(r -> r.getThrown() != null || r.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(r -> r.getLoggerName() + ": " + r.getMessage()
                 + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]")).toList();
+    }
+
+    /** Logger and formatted message of each warning (not error) logged so far. */
+    public List<String> warnings() {
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
+                        && r.getLevel().intValue() < Level.SEVERE.intValue())
+                .map(r -> r.getLoggerName() + ": " + (r instanceof org.jboss.logmanager.ExtLogRecord ext
+                        ? ext.getFormattedMessage() : new java.util.logging.SimpleFormatter().formatMessage(r)))
+                .toList();
     }
 
     public void clear() {

@@ -120,7 +120,7 @@ public final class OidcConnector implements Connector, IdpLogoutReceiver {
             throw refuse(Reason.REPLAYED, "authorization code already used");
         }
         OidcProvider.TokenResponse tokens = provider.redeem(code, data.get(REDIRECT_URI), data.get(VERIFIER));
-        JwtClaims idToken = verifier.idToken(tokens.idToken(), data.get(NONCE), now);
+        JwtClaims idToken = verifier.idToken(tokens.idToken(), data.get(NONCE), tokens.accessToken(), now);
         Map<String, Object> claims = withoutNulls(idToken.getClaimsMap());
         mergeUserInfo(claims, tokens.accessToken());
         dropUnverifiedEmail(claims);

@@ -39,6 +39,16 @@ final class OidcProvider {
     record TokenResponse(String idToken, String accessToken) {
     }
 
+    /** What the issuer's discovery document says about keys, when endpoints are explicit and jwks-url is not set. */
+    enum KeyDiscovery {
+        /** It offers jwks_uri. */
+        FOUND,
+        /** It answered, but offers no usable jwks_uri (no document, another issuer, no jwks_uri). */
+        ABSENT,
+        /** Not reachable, failing (5xx, 408, 429) or too slow: asked again at the next sign-on. */
+        UNREACHABLE
+    }
+
     private final String connectorId;
     private final OidcSettings settings;
     private final OidcClients oidcClients;
@@ -47,6 +57,9 @@ final class OidcProvider {
 
     private volatile OidcEndpoints endpoints;
     private volatile VerificationKeyResolver keys;
+    /** With explicit endpoints and no jwks-url: the discovered jwks_uri, or empty once the issuer answered without. */
+    private volatile Optional<URI> discoveredJwks;
+    private volatile boolean toldTls;
     private volatile OidcClient tokenClient;
 
     OidcProvider(String connectorId, OidcSettings settings, OidcClients oidcClients) {
@@ -67,24 +80,48 @@ final class OidcProvider {
             if (endpoints == null) {
                 endpoints = settings.discovery().map(this::discover).orElseGet(() -> new OidcEndpoints(
                         settings.issuer(), settings.authorizationUrl().get(), settings.tokenUrl().get(),
-                        settings.userInfoUrl(), settings.jwksUrl().get(), settings.endSessionUrl()));
+                        settings.userInfoUrl(), settings.jwksUrl(), settings.endSessionUrl()));
             }
             return endpoints;
         }
     }
 
     /**
-     * The verification keys. jose4j caches the set and refetches it once when a
-     * token names an unknown kid (key rotation), at most once per refetch interval.
+     * The verification keys for asymmetric signatures, or empty when the IdP has none
+     * to offer and ID tokens from the (https) token endpoint are trusted on TLS. jose4j
+     * caches the set and refetches it once when a token names an unknown kid (key
+     * rotation), at most once per refetch interval. With an http token endpoint and no
+     * keys the answer is {@code idp_unavailable}, never empty.
      */
-    VerificationKeyResolver keys() {
+    Optional<VerificationKeyResolver> keys() {
         VerificationKeyResolver known = keys;
         if (known != null) {
-            return known;
+            return Optional.of(known);
         }
         synchronized (this) {
             if (keys == null) {
-                HttpsJwks jwks = new HttpsJwks(endpoints().jwks().toString());
+                Optional<URI> jwksUri = endpoints().jwks();
+                if (jwksUri.isEmpty() && settings.keySource() != OidcSettings.KeySource.NONE) {
+                    KeyDiscovery found = discoverJwks();
+                    if (found == KeyDiscovery.UNREACHABLE) {
+                        throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId,
+                                "discovery (for the ID token keys) not reachable");
+                    }
+                    jwksUri = discoveredJwks;
+                }
+                if (jwksUri.isEmpty()) {
+                    if (!settings.tlsFallback()) {
+                        throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId,
+                                "no keys: set jwks-url (the issuer's discovery document offers no jwks_uri)");
+                    }
+                    if (!toldTls) {
+                        toldTls = true;
+                        LOG.warnf("connector %s: the issuer's discovery document offers no jwks_uri: ID tokens are"
+                                + " accepted on the strength of TLS to the token endpoint", connectorId);
+                    }
+                    return Optional.empty();
+                }
+                HttpsJwks jwks = new HttpsJwks(jwksUri.get().toString());
                 Get get = new Get();
                 get.setConnectTimeout((int) settings.connectTimeout().toMillis());
                 get.setReadTimeout((int) settings.readTimeout().toMillis());
@@ -95,8 +132,51 @@ final class OidcProvider {
                 resolver.setDisambiguateWithVerifySignature(true);
                 keys = resolver;
             }
-            return keys;
+            return Optional.of(keys);
         }
+    }
+
+    /**
+     * Looks for {@code jwks_uri} in the issuer's discovery document (explicit endpoints
+     * without jwks-url). An answer is kept, as discovered endpoints are; an unreachable
+     * document is asked for again next time.
+     */
+    synchronized KeyDiscovery discoverJwks() {
+        Optional<URI> known = discoveredJwks;
+        if (known != null) {
+            return known.isPresent() ? KeyDiscovery.FOUND : KeyDiscovery.ABSENT;
+        }
+        URI url = settings.discoveryForKeys();
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(settings.readTimeout())
+                .header("Accept", "application/json").GET().build();
+        HttpResponse<byte[]> response;
+        try {
+            response = send(request, "discovery");
+        } catch (GatewayException e) {
+            LOG.warnf("connector %s: discovery for the ID token keys failed (%s)", connectorId, e.getMessage());
+            return KeyDiscovery.UNREACHABLE;
+        }
+        int status = response.statusCode();
+        if (status >= 500 || status == 408 || status == 429) {
+            LOG.warnf("connector %s: discovery for the ID token keys answered HTTP %d", connectorId,
+                    response.statusCode());
+            return KeyDiscovery.UNREACHABLE;
+        }
+        Map<String, Object> document;
+        try {
+            document = parse(response, "discovery");
+        } catch (GatewayException e) {
+            // 404 and the like: the issuer offers no discovery document
+            discoveredJwks = Optional.empty();
+            return KeyDiscovery.ABSENT;
+        }
+        Optional<URI> jwks = settings.issuer().equals(document.get("issuer"))
+                ? optional(document, "jwks_uri") : Optional.empty();
+        discoveredJwks = jwks;
+        if (jwks.isPresent()) {
+            LOG.infof("connector %s: ID token keys from %s", connectorId, jwks.get());
+        }
+        return jwks.isPresent() ? KeyDiscovery.FOUND : KeyDiscovery.ABSENT;
     }
 
     /** Redeems the authorization code at the token endpoint. */
@@ -146,7 +226,7 @@ final class OidcProvider {
         }
         URI authorization = settings.authorizationUrl().orElseGet(() -> required(document, "authorization_endpoint"));
         URI token = settings.tokenUrl().orElseGet(() -> required(document, "token_endpoint"));
-        URI jwks = settings.jwksUrl().orElseGet(() -> required(document, "jwks_uri"));
+        Optional<URI> jwks = Optional.of(settings.jwksUrl().orElseGet(() -> required(document, "jwks_uri")));
         Optional<URI> userInfo = settings.userInfoUrl().or(() -> optional(document, "userinfo_endpoint"));
         Optional<URI> endSession = settings.endSessionUrl().or(() -> optional(document, "end_session_endpoint"));
         LOG.infof("connector %s: discovered the endpoints of %s", connectorId, settings.issuer());
@@ -184,15 +264,21 @@ final class OidcProvider {
     }
 
     private Map<String, Object> fetchJson(HttpRequest request, String what) {
-        HttpResponse<byte[]> response;
+        return parse(send(request, what), what);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest request, String what) {
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw unavailable(what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(what, e);
         }
+    }
+
+    private Map<String, Object> parse(HttpResponse<byte[]> response, String what) {
         if (response.statusCode() != 200) {
             throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, what + " answered HTTP " + response.statusCode());
         }

@@ -48,12 +48,21 @@ class OidcConfigurationTest {
     }
 
     @Test
-    void explicitEndpointsNeedTokenAndJwksUrls() {
+    void explicitEndpointsNeedTheTokenUrl() {
         Map<String, String> config = discovery();
         config.put(PREFIX + "authorization-url", "https://login.corp.test/authorize");
-        ConfigurationException e = assertThrows(ConfigurationException.class, () -> build(config));
-        assertTrue(e.getMessage().contains(PREFIX + "token-url") && e.getMessage().contains(PREFIX + "jwks-url"),
-                e.getMessage());
+        assertFailsNaming(config, PREFIX + "token-url");
+    }
+
+    @Test
+    void explicitEndpointsWithAnHttpsTokenUrlNeedNoJwksUrl() {
+        // the seed's seven parameters: keys from discovery, else TLS to the token endpoint (OidcConnectorTest)
+        Map<String, String> config = discovery();
+        config.put(PREFIX + "authorization-url", "https://login.corp.test/authorize");
+        config.put(PREFIX + "token-url", "https://login.corp.test/token");
+        config.put(PREFIX + "user-info-url", "https://login.corp.test/userinfo");
+        config.put(PREFIX + "scope", "openid email profile");
+        assertEquals("oidc", build(config).get("corp").settings().type());
     }
 
     @Test
@@ -64,12 +73,29 @@ class OidcConfigurationTest {
     }
 
     @Test
-    void algorithmNoneOrHmacIsRefused() {
+    void algorithmNoneOrAnUnknownOneIsRefused() {
         Map<String, String> config = discovery();
         config.put(PREFIX + "oidc.algorithms", "RS256,none");
         assertFailsNaming(config, PREFIX + "oidc.algorithms");
-        config.put(PREFIX + "oidc.algorithms", "HS256");
+        config.put(PREFIX + "oidc.algorithms", "HS1");
         assertFailsNaming(config, PREFIX + "oidc.algorithms");
+    }
+
+    @Test
+    void hmacNeedsAClientSecretAsLongAsTheHash() {
+        Map<String, String> config = discovery();
+        config.put(PREFIX + "oidc.algorithms", "HS256");
+        assertFailsNaming(config, PREFIX + "client-secret"); // "s3cret": 6 bytes
+        config.put(PREFIX + "client-secret", "x".repeat(32));
+        assertEquals("oidc", build(config).get("corp").settings().type());
+        config.put(PREFIX + "oidc.algorithms", "RS256,HS384");
+        assertFailsNaming(config, PREFIX + "client-secret");
+        config.put(PREFIX + "client-secret", "x".repeat(48));
+        assertEquals("oidc", build(config).get("corp").settings().type());
+        config.put(PREFIX + "oidc.algorithms", "HS512");
+        assertFailsNaming(config, PREFIX + "client-secret");
+        config.remove(PREFIX + "client-secret");
+        assertFailsNaming(config, PREFIX + "client-secret");
     }
 
     @Test

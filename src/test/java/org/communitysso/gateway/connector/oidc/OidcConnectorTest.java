@@ -30,8 +30,10 @@ import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.testing.ConnectorConfigs;
 import org.communitysso.gateway.testing.HttpOidcClients;
 import org.communitysso.gateway.testing.InMemoryReplayGuard;
+import org.communitysso.gateway.testing.LogCapture;
 import org.communitysso.gateway.testing.MovableTimeSource;
 import org.communitysso.gateway.testing.TestOidc;
+import org.communitysso.gateway.testing.TestTls;
 import org.communitysso.gateway.testing.TestTokens;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
@@ -69,7 +71,10 @@ class OidcConnectorTest {
         generator.initialize(2048);
         idpKey = generator.generateKeyPair();
         rogue = generator.generateKeyPair();
-        idp = new WireMockServer(options().dynamicPort());
+        // an https port too, with a certificate for localhost that the token client trusts (TestTls)
+        idp = new WireMockServer(options().dynamicPort().dynamicHttpsPort()
+                .keystorePath(TestTls.keyStore().toString()).keystoreType("PKCS12")
+                .keystorePassword(TestTls.PASSWORD).keyManagerPassword(TestTls.PASSWORD));
         idp.start();
     }
 
@@ -78,8 +83,13 @@ class OidcConnectorTest {
         idp.stop();
     }
 
+    /** WireMock's baseUrl() is the https one once an https port is open. */
+    static String httpBase() {
+        return "http://localhost:" + idp.port();
+    }
+
     static String issuer() {
-        return idp.baseUrl() + "/oidc";
+        return httpBase() + "/oidc";
     }
 
     @BeforeEach
@@ -106,8 +116,12 @@ class OidcConnectorTest {
         p.put(c + "down.client-id", "down");
         p.put(c + "down.connect-timeout", "1S");
         p.put(c + "down.read-timeout", "1S");
-        connectors = ConnectorConfigs.build(p,
-                List.of(new OidcConnectorFactory(replay, new MovableTimeSource(), new HttpOidcClients())));
+        connectors = build(p);
+    }
+
+    Map<String, Connector> build(Map<String, String> properties) {
+        return ConnectorConfigs.build(properties, List.of(new OidcConnectorFactory(replay, new MovableTimeSource(),
+                new HttpOidcClients(TestTls.trustingTestCertificate()))));
     }
 
     // ---- the one place that speaks the SPI ------------------------------------------------------
@@ -339,6 +353,254 @@ class OidcConnectorTest {
         assertTrue(connector.recognises(new Connector.Callback(Map.of("iss", issuer()), Map.of(), false)));
         assertFalse(connector.recognises(new Connector.Callback(Map.of("iss", "https://evil.test"), Map.of(), false)));
         assertFalse(connector.recognises(new Connector.Callback(Map.of(), Map.of(), false)));
+    }
+
+    // ---- the seed's seven parameters (authorization URL, issuer, token URL, client secret, client id,
+    //      scope, userinfo URL) and nothing else ---------------------------------------------------
+
+    /** The seven parameters of the seed for connector {@code id}; the IdP under {@code path}, its token endpoint at {@code tokenBase}. */
+    static Map<String, String> seven(String id, String issuer, String tokenBase) {
+        String c = "gateway.connectors." + id + ".";
+        Map<String, String> p = new HashMap<>();
+        p.put(c + "type", "oidc");
+        p.put(c + "authorization-url", issuer + "/authorize");
+        p.put(c + "issuer", issuer);
+        p.put(c + "token-url", tokenBase + "/token");
+        p.put(c + "client-secret", "secret-unit-test");
+        p.put(c + "client-id", CLIENT);
+        p.put(c + "scope", "openid email profile");
+        p.put(c + "user-info-url", issuer + "/userinfo");
+        p.put(c + "connect-timeout", "5S");
+        p.put(c + "read-timeout", "5S");
+        return p;
+    }
+
+    /**
+     * A whole sign-on at {@code connector} of {@code built}, whose IdP lives under {@code path}:
+     * the ID token is made by {@code sign} from the (spoilt) claims and the access token the
+     * token endpoint answers with.
+     */
+    ExternalIdentity signOnAt(Map<String, Connector> built, String connector, String issuer, String path,
+            Consumer<JwtClaims> spoil, java.util.function.BiFunction<JwtClaims, String, String> sign) {
+        Connector.SignOnStart start = built.get(connector).start(new Connector.SignOnRequest(RETURN, false, EDGE_STATE));
+        Map<String, String> query = TestOidc.query(start.redirect());
+        String sub = "sub-" + UUID.randomUUID();
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(issuer);
+        claims.setAudience(CLIENT);
+        claims.setSubject(sub);
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(5);
+        claims.setClaim("nonce", query.get("nonce"));
+        spoil.accept(claims);
+        String accessToken = "at-" + UUID.randomUUID();
+        String code = "c-" + UUID.randomUUID();
+        idp.stubFor(post(urlEqualTo(path + "/token")).withRequestBody(containing("code=" + code))
+                .willReturn(json(TestOidc.json(Map.of("access_token", accessToken, "token_type", "Bearer",
+                        "id_token", sign.apply(claims, accessToken))))));
+        idp.stubFor(get(urlEqualTo(path + "/userinfo")).withHeader("Authorization", equalTo("Bearer " + accessToken))
+                .willReturn(json(TestOidc.json(Map.of("sub", sub, "preferred_username", "kim")))));
+        return built.get(connector).complete(new Connector.Callback(Map.of("code", code, "state", query.get("state")),
+                start.protocolData(), true));
+    }
+
+    static java.util.function.BiFunction<JwtClaims, String, String> rs256(KeyPair key) {
+        return (claims, accessToken) -> TestTokens.signRs256(claims, key, "k1");
+    }
+
+    static String reason(org.junit.jupiter.api.function.Executable executable) {
+        return assertThrows(GatewayException.class, executable).reason().code();
+    }
+
+    @Test
+    void sevenParametersTakeTheKeysFromTheIssuersDiscoveryDocument() {
+        String i = httpBase() + "/seven";
+        // the IdP publishes a discovery document with its keys; the seven parameters say nothing of them
+        idp.stubFor(get(urlEqualTo("/seven/.well-known/openid-configuration")).willReturn(json(
+                "{\"issuer\":\"" + i + "\",\"jwks_uri\":\"" + i + "/keys\"}")));
+        idp.stubFor(get(urlEqualTo("/seven/keys")).willReturn(json(TestTokens.jwks(idpKey, "k1"))));
+        Map<String, Connector> built = build(seven("seven", i, i));
+
+        ExternalIdentity identity = signOnAt(built, "seven", i, "/seven", c -> { }, rs256(idpKey));
+        assertEquals("kim", identity.claims().get("preferred_username"), "userinfo merged");
+        assertEquals("signature_invalid", reason(() -> signOnAt(built, "seven", i, "/seven", c -> { }, rs256(rogue))),
+                "the discovered keys are used: a token signed by another key is refused");
+        assertEquals(1, idp.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                urlEqualTo("/seven/.well-known/openid-configuration"))).size(), "discovery fetched once, then kept");
+    }
+
+    @Test
+    void sevenParametersWithAnHttpsTokenEndpointAndNoKeysRelyOnTls() {
+        // no discovery document at the issuer (WireMock answers 404), the token endpoint is https
+        String i = httpBase() + "/tls";
+        String tokenBase = "https://localhost:" + idp.httpsPort() + "/tls";
+        Map<String, Connector> built;
+        try (LogCapture log = LogCapture.install()) {
+            built = build(seven("seven", i, tokenBase));
+            assertTrue(log.warnings().stream().anyMatch(w -> w.contains("connector seven")
+                    && w.contains("no jwks-url") && w.contains("TLS to the https token endpoint " + tokenBase)),
+                    "one start-up warning names the connector and why: " + log.warnings());
+        }
+        // any key: the IdP offers none, the ID token is trusted because it came from the token endpoint over TLS
+        ExternalIdentity identity = signOnAt(built, "seven", i, "/tls", c -> { }, rs256(rogue));
+        assertEquals("kim", identity.claims().get("preferred_username"));
+        idp.verify(postRequestedFor(urlEqualTo("/tls/token")));
+
+        // every claim is still checked
+        assertEquals("issuer_invalid", reason(() -> signOnAt(built, "seven", i, "/tls",
+                c -> c.setIssuer("https://evil.test"), rs256(rogue))));
+        assertEquals("audience_invalid", reason(() -> signOnAt(built, "seven", i, "/tls",
+                c -> c.setAudience("another-client"), rs256(rogue))));
+        assertEquals("nonce_invalid", reason(() -> signOnAt(built, "seven", i, "/tls",
+                c -> c.setClaim("nonce", "other"), rs256(rogue))));
+        assertEquals("token_expired", reason(() -> signOnAt(built, "seven", i, "/tls", c -> {
+            c.setIssuedAt(NumericDate.fromSeconds(now() - 600));
+            c.setExpirationTime(NumericDate.fromSeconds(now() - 300));
+        }, rs256(rogue))));
+        assertEquals("token_not_yet_valid", reason(() -> signOnAt(built, "seven", i, "/tls",
+                c -> c.setIssuedAt(NumericDate.fromSeconds(now() + 120)), rs256(rogue))));
+        assertEquals("algorithm_not_allowed", reason(() -> signOnAt(built, "seven", i, "/tls", c -> { },
+                (claims, at) -> TestTokens.unsigned(claims))), "alg none stays refused");
+    }
+
+    @Test
+    void aLogoutTokenIsNeverTrustedWithoutKeys() {
+        String i = httpBase() + "/tls";
+        Map<String, Connector> built = build(seven("seven", i, "https://localhost:" + idp.httpsPort() + "/tls"));
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(i);
+        claims.setAudience(CLIENT);
+        claims.setIssuedAtToNow();
+        claims.setJwtId(UUID.randomUUID().toString());
+        claims.setSubject("s1");
+        claims.setClaim("events", Map.of(OidcTokenVerifier.BACKCHANNEL_LOGOUT_EVENT, Map.of()));
+        String token = TestTokens.signRs256(claims, rogue, "k1");
+        OidcConnector connector = (OidcConnector) built.get("seven");
+        assertEquals("logout_token_invalid", reason(() -> connector.receiveLogout(
+                new org.communitysso.gateway.connector.IdpLogoutReceiver.LogoutMessage("", Map.of("logout_token", token),
+                        "https://community.example.com/auth"))));
+    }
+
+    @Test
+    void sevenParametersWithAnHttpTokenEndpointAndNoKeysStopStartUpNamingTheKey() {
+        // http token endpoint, no jwks-url, and the issuer's discovery document (404 here) offers no keys
+        String i = httpBase() + "/plain";
+        io.quarkus.runtime.configuration.ConfigurationException e = assertThrows(
+                io.quarkus.runtime.configuration.ConfigurationException.class, () -> build(seven("seven", i, i)));
+        assertTrue(e.getMessage().contains("gateway.connectors.seven.jwks-url"), e.getMessage());
+        // a discovery document without jwks_uri is no better
+        idp.stubFor(get(urlEqualTo("/plain/.well-known/openid-configuration")).willReturn(json(
+                "{\"issuer\":\"" + i + "\"}")));
+        e = assertThrows(io.quarkus.runtime.configuration.ConfigurationException.class, () -> build(seven("seven", i, i)));
+        assertTrue(e.getMessage().contains("gateway.connectors.seven.jwks-url"), e.getMessage());
+        // with jwks-url it starts
+        Map<String, String> withKeys = seven("seven", i, i);
+        withKeys.put("gateway.connectors.seven.jwks-url", i + "/keys");
+        assertEquals("oidc", build(withKeys).get("seven").settings().type());
+    }
+
+    @Test
+    void anUnreachableDiscoveryAtStartUpDoesNotStopTheGatewayButRefusesSignOnsUntilItAnswers() {
+        // http token endpoint, no jwks-url: discovery decides, and it is down (HTTP 503) at start-up
+        String i = httpBase() + "/later";
+        idp.stubFor(get(urlEqualTo("/later/.well-known/openid-configuration")).atPriority(1)
+                .willReturn(aResponse().withStatus(503)));
+        Map<String, Connector> built = build(seven("later", i, i));
+        assertEquals("idp_unavailable", reason(() -> signOnAt(built, "later", i, "/later", c -> { }, rs256(idpKey))),
+                "no keys and an http token endpoint: refused, never trusted on the connection");
+        // the IdP comes back with its keys
+        idp.stubFor(get(urlEqualTo("/later/.well-known/openid-configuration")).atPriority(0).willReturn(json(
+                "{\"issuer\":\"" + i + "\",\"jwks_uri\":\"" + i + "/keys\"}")));
+        idp.stubFor(get(urlEqualTo("/later/keys")).willReturn(json(TestTokens.jwks(idpKey, "k1"))));
+        assertEquals("kim", signOnAt(built, "later", i, "/later", c -> { }, rs256(idpKey)).claims()
+                .get("preferred_username"));
+    }
+
+    // ---- ID tokens signed with the client secret (OIDC Core 10.1) -------------------------------
+
+    static final String LONG_SECRET = "a-client-secret-of-at-least-32-bytes-" + UUID.randomUUID();
+
+    Map<String, Connector> hmacConnector(String algorithms) {
+        String c = "gateway.connectors.hs.";
+        Map<String, String> p = new HashMap<>();
+        p.put(c + "type", "oidc");
+        p.put(c + "issuer", issuer());
+        p.put(c + "client-id", CLIENT);
+        p.put(c + "client-secret", LONG_SECRET);
+        if (algorithms != null) {
+            p.put(c + "oidc.algorithms", algorithms);
+        }
+        return build(p);
+    }
+
+    static java.util.function.BiFunction<JwtClaims, String, String> hmac(byte[] key, String alg) {
+        return (claims, accessToken) -> TestTokens.signHmac(claims, key, alg);
+    }
+
+    @Test
+    void anIdTokenSignedWithTheClientSecretIsAcceptedWhenConfigured() {
+        Map<String, Connector> built = hmacConnector("RS256,HS256");
+        byte[] secret = LONG_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("kim", signOnAt(built, "hs", issuer(), "/oidc", c -> { }, hmac(secret, "HS256")).claims()
+                .get("preferred_username"));
+        assertEquals("kim", signOnAt(built, "hs", issuer(), "/oidc", c -> { }, rs256(idpKey)).claims()
+                .get("preferred_username"), "RS256 from the JWKS still works");
+        assertEquals("signature_invalid", reason(() -> signOnAt(built, "hs", issuer(), "/oidc", c -> { },
+                hmac("another-secret-of-at-least-32-bytes-x".getBytes(), "HS256"))));
+        // algorithm confusion: the IdP's public key used as an HMAC secret
+        assertEquals("signature_invalid", reason(() -> signOnAt(built, "hs", issuer(), "/oidc", c -> { },
+                hmac(idpKey.getPublic().getEncoded(), "HS256"))));
+        assertEquals("algorithm_not_allowed", reason(() -> signOnAt(built, "hs", issuer(), "/oidc", c -> { },
+                hmac(secret, "HS512"))), "only the HMAC algorithms named");
+    }
+
+    @Test
+    void hmacIsRefusedWhenNotConfigured() {
+        Map<String, Connector> built = hmacConnector(null);
+        byte[] secret = LONG_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("algorithm_not_allowed", reason(() -> signOnAt(built, "hs", issuer(), "/oidc", c -> { },
+                hmac(secret, "HS256"))), "signed with the client secret");
+        assertEquals("algorithm_not_allowed", reason(() -> signOnAt(built, "hs", issuer(), "/oidc", c -> { },
+                hmac(idpKey.getPublic().getEncoded(), "HS256"))), "algorithm confusion with the IdP's public key");
+        assertEquals("algorithm_not_allowed", reason(() -> signOnAt(built, "hs", issuer(), "/oidc", c -> { },
+                hmac(TestTokens.jwks(idpKey, "k1").getBytes(), "HS256"))), "keyed by the JWKS text");
+    }
+
+    // ---- at_hash (OIDC Core 3.1.3.8) ------------------------------------------------------------
+
+    @Test
+    void anAtHashMatchingTheAccessTokenIsAccepted() {
+        ExternalIdentity identity = signOnAt(connectors, "oidc", issuer(), "/oidc", c -> { }, (claims, accessToken) -> {
+            claims.setClaim("at_hash", OidcTokenVerifier.leftHalfHash("RS256", accessToken));
+            return TestTokens.signRs256(claims, idpKey, "k1");
+        });
+        assertEquals("kim", identity.claims().get("preferred_username"));
+    }
+
+    @Test
+    void anAtHashNotMatchingTheAccessTokenIsRefused() {
+        assertEquals("at_hash_invalid", reason(() -> signOnAt(connectors, "oidc", issuer(), "/oidc", c -> { },
+                (claims, accessToken) -> {
+                    claims.setClaim("at_hash", OidcTokenVerifier.leftHalfHash("RS256", "another-access-token"));
+                    return TestTokens.signRs256(claims, idpKey, "k1");
+                })));
+        assertEquals("at_hash_invalid", reason(() -> signOnAt(connectors, "oidc", issuer(), "/oidc", c -> { },
+                (claims, accessToken) -> {
+                    claims.setClaim("at_hash", OidcTokenVerifier.leftHalfHash("RS512", accessToken));
+                    return TestTokens.signRs256(claims, idpKey, "k1");
+                })), "hashed with another algorithm than the token's");
+        assertEquals("at_hash_invalid", reason(() -> signOnAt(connectors, "oidc", issuer(), "/oidc", c -> { },
+                (claims, accessToken) -> {
+                    claims.setClaim("at_hash", 42);
+                    return TestTokens.signRs256(claims, idpKey, "k1");
+                })), "not a string");
+    }
+
+    @Test
+    void atHashIsTheLeftHalfOfTheHashBase64url() {
+        // OIDC Core A.3 (and the Connect conformance examples): access token jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y
+        assertEquals("77QmUPtjPfzWtF2AnpK9RQ",
+                OidcTokenVerifier.leftHalfHash("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"));
     }
 
     // ---- helpers --------------------------------------------------------------------------------
