@@ -10,6 +10,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -24,7 +25,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A self-signed server certificate for {@code localhost} / {@code 127.0.0.1}, made
  * once per test JVM: a PKCS12 key store for WireMock's https port, and a TLS context
- * that trusts that certificate and nothing else (hostname verification stays on).
+ * that trusts that certificate and nothing else (hostname verification stays on); the same
+ * certificate and key in PEM for servers that read PEM files (nginx).
  */
 public final class TestTls {
 
@@ -32,6 +34,7 @@ public final class TestTls {
 
     private static Path keyStoreFile;
     private static X509Certificate certificate;
+    private static KeyPair keyPair;
 
     private TestTls() {
     }
@@ -51,6 +54,7 @@ public final class TestTls {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                         new GeneralName(GeneralName.dNSName, "localhost"),
                         new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                keyPair = keys;
                 certificate = new JcaX509CertificateConverter().getCertificate(
                         builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
                 KeyStore store = KeyStore.getInstance("PKCS12");
@@ -84,5 +88,23 @@ public final class TestTls {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The test certificate in PEM. */
+    public static String certificatePem() {
+        keyStore();
+        try {
+            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(certificate.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The test certificate's private key in PEM (PKCS#8, unencrypted). */
+    public static String privateKeyPem() {
+        keyStore();
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(keyPair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
     }
 }
