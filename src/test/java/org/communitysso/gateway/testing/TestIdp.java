@@ -41,6 +41,11 @@ import java.util.Map;
  * <li>{@code oidc-shared}, {@code github-shared}, {@code fb-shared}, {@code corp-shared} (testing mode): like
  * oidc-b, github, fb and portal, but their IdP administrators registered the type's shared return URL
  * ({@code return-url}, see {@link #registeredReturnUrl}).</li>
+ * <li>{@code node-sample}, {@code node-sample-pem} (testing mode): the sample token IdP
+ * {@code samples/jwt/idp-node/server.js}, configured as its README tells an operator to (keys from its JWKS URL; or
+ * its {@code /public-key.pem} as {@code jwt.public-key}, the sample started with {@code PRIVATE_KEY_FILE}). Nothing
+ * listens on its port until a test starts the sample there (see {@code NodeSampleIdpTest}): the port is fixed here
+ * because the connector configuration is fixed at boot.</li>
  * </ul>
  * Like real IdPs, the stand-ins accept only the return URL registered for a connector
  * ({@link #registeredReturnUrl}): as {@code redirect_uri} in the authorization and token
@@ -97,6 +102,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     }
 
     private WireMockServer wireMock;
+    private java.nio.file.Path nodeSampleKeyFile;
 
     @Override
     public Map<String, String> start() {
@@ -282,6 +288,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         oidc(config, oidcA, oidcB);
         samples(config, SamlTestIdp.pem(idpCert), SamlTestIdp.privatePem(samlSp), SamlTestIdp.pem(spCert));
         config.put("test.oidc-shared.private-key", encode(oidcB));
+        nodeSample(config);
         return config;
     }
 
@@ -326,6 +333,39 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
             config.put(c + id + ".saml.sp-private-key", spKey);
             config.put(c + id + ".saml.sp-certificate", spCert);
         }
+    }
+
+    /**
+     * The connectors for samples/jwt/idp-node, as its README's gateway configuration, on a free port the test
+     * starts the sample on ({@code test.node-sample.port}); the sample's signing key is written to
+     * {@code test.node-sample.private-key-file} (its {@code PRIVATE_KEY_FILE}), and its public half is
+     * {@code node-sample-pem}'s {@code jwt.public-key}.
+     */
+    private void nodeSample(Map<String, String> config) {
+        int port = closedPort();
+        String idp = "http://localhost:" + port;
+        KeyPair keys = rsa();
+        try {
+            nodeSampleKeyFile = java.nio.file.Files.createTempFile("node-sample-idp", ".pem");
+            java.nio.file.Files.writeString(nodeSampleKeyFile, SamlTestIdp.privatePem(keys));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        config.put("test.node-sample.port", String.valueOf(port));
+        config.put("test.node-sample.private-key-file", nodeSampleKeyFile.toString());
+
+        String c = "gateway.connectors.";
+        for (String id : java.util.List.of("node-sample", "node-sample-pem")) {
+            config.put(c + id + ".type", "jwt");
+            config.put(c + id + ".testing", "true");
+            config.put(c + id + ".label", "Sign in with the sample IdP");
+            config.put(c + id + ".sign-on-url", idp + "/sso");
+            config.put(c + id + ".sign-off-url", idp + "/sso/logout");
+            config.put(c + id + ".jwt.issuer", idp);
+            config.put(c + id + ".jwt.audience", "community-sso-gateway");
+        }
+        config.put(c + "node-sample.jwt.jwks-url", idp + "/jwks.json");
+        config.put(c + "node-sample-pem.jwt.public-key", TestTokens.publicPem(keys));
     }
 
     private void oidc(Map<String, String> config, KeyPair oidcA, KeyPair oidcB) {
@@ -413,6 +453,13 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (wireMock != null) {
             wireMock.stop();
+        }
+        if (nodeSampleKeyFile != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(nodeSampleKeyFile);
+            } catch (java.io.IOException e) {
+                // a temp file left behind
+            }
         }
     }
 
