@@ -49,15 +49,15 @@ public class AccountService {
     @Transactional(Transactional.TxType.MANDATORY)
     public SignOnOutcome signOn(String connectorId, boolean trustEmail, UserRecord record, boolean emailFromIdp) {
         long now = time.nowSeconds();
+        boolean emailVerified = trustEmail && emailFromIdp;
         Optional<ExternalLink> link = ExternalLink.find(connectorId, record.id());
         if (link.isPresent()) {
             Account account = activeAccount(link.get().accountId, connectorId);
             link.get().lastSignOnAt = now;
-            sync(connectorId, trustEmail && emailFromIdp, account, record, now);
+            sync(connectorId, emailVerified, account, record, now);
             em.flush();
             return new SignOnOutcome.SignedOn(account.id, false, null);
         }
-        boolean emailVerified = trustEmail && emailFromIdp;
         if (record.email() != null) {
             Optional<Account> sameEmail = Account.findByEmail(record.email());
             if (sameEmail.isPresent()) {

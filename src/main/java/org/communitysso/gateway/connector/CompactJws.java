@@ -4,6 +4,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.communitysso.gateway.error.GatewayException;
+import org.communitysso.gateway.error.Reason;
 import org.jose4j.jwx.Headers;
 import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.JoseException;
@@ -67,5 +69,24 @@ public final class CompactJws {
             throw new JoseException("crit is not an array of strings");
         }
         return headers.getStringHeaderValue("alg");
+    }
+
+    /**
+     * The header's {@code alg} when it is one of {@code allowed}; else refused by
+     * name ({@code token_malformed}, {@code algorithm_not_allowed}), before jose4j
+     * resolves a key and would report {@code none} or an HS* as an unknown key.
+     */
+    public static String allowedAlgorithm(String token, Set<String> allowed, String connectorId) {
+        String alg;
+        try {
+            alg = algorithm(token);
+        } catch (JoseException e) {
+            throw new GatewayException(Reason.TOKEN_MALFORMED, connectorId, "unreadable JOSE header", e);
+        }
+        if (alg == null || !allowed.contains(alg)) {
+            throw new GatewayException(Reason.ALGORITHM_NOT_ALLOWED, connectorId, "alg "
+                    + (alg == null ? "missing" : alg.replaceAll("\\W", "?")) + " is not in " + allowed);
+        }
+        return alg;
     }
 }

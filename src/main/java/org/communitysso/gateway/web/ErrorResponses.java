@@ -42,9 +42,7 @@ public class ErrorResponses {
             Audit.requestRefused(connector, e.reason().code(), e.detail());
         }
         if (e.machineStatus() != null) {
-            return Response.status(e.machineStatus()).header("Cache-Control", "no-store")
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("error", e.reason().code(), "message", e.reason().message())).build();
+            return json(Response.status(e.machineStatus()).header("Cache-Control", "no-store"), e.reason());
         }
         return respond(e.reason(), e.memberDetail(), headers, resource);
     }
@@ -92,11 +90,15 @@ public class ErrorResponses {
             response.cookie(cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING));
         }
         if (wantsJson(headers, resource)) {
-            Map<String, String> body = Map.of("error", reason.code(), "message", reason.message());
-            return response.type(MediaType.APPLICATION_JSON).entity(body).build();
+            return json(response, reason);
         }
         String html = Pages.error(reason.code(), reason.message(), detail, returnUrls.landingUrl()).render();
         return response.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html).build();
+    }
+
+    private static Response json(Response.ResponseBuilder response, Reason reason) {
+        return response.type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", reason.code(), "message", reason.message())).build();
     }
 
     /** Whether the endpoint that refused (its method or class) carries {@code marker}; none matched: no. */

@@ -113,16 +113,21 @@ public class SignOnStates {
      * is unknown, expired, already taken, or another connector's (then it stays).
      */
     public Optional<State> take(String reference, Predicate<String> accepted) {
+        return verifiedId(reference).flatMap(id -> takeRow(id, accepted));
+    }
+
+    /** One read and one delete in one transaction: only the first caller gets the row. */
+    private Optional<State> takeRow(String id, Predicate<String> accepted) {
+        String hash = Secrets.sha256Hex(id);
         long now = time.nowSeconds();
-        return verifiedId(reference).flatMap(id -> QuarkusTransaction.requiringNew().call(() -> {
-            String hash = Secrets.sha256Hex(id);
+        return QuarkusTransaction.requiringNew().call(() -> {
             SignOnState state = SignOnState.findById(hash);
             if (state == null || state.expiresAt < now || !accepted.test(state.connectorId)
                     || SignOnState.delete("idHash", hash) != 1) {
                 return Optional.<State>empty();
             }
             return Optional.of(new State(state.connectorId, state.target, read(state.protocolData)));
-        }));
+        });
     }
 
     /** Stores a state row keyed by the hash of {@code id}. */
@@ -164,16 +169,7 @@ public class SignOnStates {
         if (id == null || id.length() > 64) {
             return Optional.empty();
         }
-        String hash = Secrets.sha256Hex(id);
-        long now = time.nowSeconds();
-        return QuarkusTransaction.requiringNew().call(() -> {
-            SignOnState state = SignOnState.findById(hash);
-            if (state == null || !state.connectorId.equals(connectorId) || state.expiresAt < now
-                    || SignOnState.delete("idHash", hash) != 1) {
-                return Optional.<String>empty();
-            }
-            return Optional.of(state.target);
-        });
+        return takeRow(id, connectorId::equals).map(State::target);
     }
 
     @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

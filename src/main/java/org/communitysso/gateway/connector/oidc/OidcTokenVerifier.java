@@ -22,7 +22,6 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 import org.jose4j.keys.resolvers.VerificationKeyResolver;
-import org.jose4j.lang.JoseException;
 
 /**
  * Verifies ID tokens (OpenID Connect Core 3.1.3.7) and logout tokens
@@ -56,7 +55,7 @@ final class OidcTokenVerifier {
      * (Core 3.1.3.8). {@code token} must come straight from the token endpoint's answer.
      */
     JwtClaims idToken(String token, String expectedNonce, String accessToken, long now) {
-        String alg = checkAlgorithm(token);
+        String alg = CompactJws.allowedAlgorithm(token, settings.algorithms(), connectorId);
         JwtClaims claims = verify(token, alg, now, ID_TOKEN_MAX_AGE_SECONDS, true, true);
         checkAuthorizedParty(claims);
         String nonce = text(claims, "nonce");
@@ -105,7 +104,8 @@ final class OidcTokenVerifier {
     /** Signature, iss, aud, iat, the logout event, sid and/or sub, and no nonce. */
     LogoutRequest logoutToken(String token, long now) {
         int maxAge = (int) settings.logoutTokenMaxAge().toSeconds();
-        JwtClaims claims = verify(token, checkAlgorithm(token), now, maxAge, false, false);
+        String alg = CompactJws.allowedAlgorithm(token, settings.algorithms(), connectorId);
+        JwtClaims claims = verify(token, alg, now, maxAge, false, false);
         if (claims.hasClaim("nonce")) {
             // A nonce marks an ID token; refusing it stops an ID token being replayed as a logout token.
             throw refuse(Reason.LOGOUT_TOKEN_INVALID, "logout token carries a nonce");
@@ -170,24 +170,6 @@ final class OidcTokenVerifier {
         } catch (InvalidJwtException e) {
             throw refuse(JoseErrors.reasonFor(e), JoseErrors.describe(e));
         }
-    }
-
-    /**
-     * {@code alg: none} or an HS* not configured would otherwise surface as an unknown
-     * key: refuse by name first. Returns the alg, one of {@code oidc.algorithms}.
-     */
-    private String checkAlgorithm(String token) {
-        String alg;
-        try {
-            alg = CompactJws.algorithm(token);
-        } catch (JoseException e) {
-            throw refuse(Reason.TOKEN_MALFORMED, "unreadable JOSE header");
-        }
-        if (alg == null || !settings.algorithms().contains(alg)) {
-            throw refuse(Reason.ALGORITHM_NOT_ALLOWED, "alg " + (alg == null ? "missing" : alg.replaceAll("\\W", "?"))
-                    + " is not allowed");
-        }
-        return alg;
     }
 
     /** Core 3.1.3.7 (4, 5): with several audiences azp is required; when present it must be us. */
