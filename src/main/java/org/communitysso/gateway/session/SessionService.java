@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -30,11 +31,16 @@ public class SessionService {
     private final TimeSource time;
     private final GatewayConfig.SessionConfig config;
     private final Counter touchWrites;
+    private final Event<SessionsRevoked> revocations;
+    private final Event<AccountChanged> accountChanges;
 
     @Inject
-    public SessionService(EntityManager em, TimeSource time, GatewayConfig config, MeterRegistry meters) {
+    public SessionService(EntityManager em, TimeSource time, GatewayConfig config, MeterRegistry meters,
+            Event<SessionsRevoked> revocations, Event<AccountChanged> accountChanges) {
         this.em = em;
         this.time = time;
+        this.revocations = revocations;
+        this.accountChanges = accountChanges;
         this.config = config.session();
         this.touchWrites = Counter.builder("gateway.session.touch.writes")
                 .description("Session activity written to the database").register(meters);
@@ -65,6 +71,9 @@ public class SessionService {
             if (previous != null) {
                 previous.delete();
                 replaced = Optional.of(live(previous));
+                revocations.fire(new SessionsRevoked(List.of(
+                        new SessionsRevoked.Revoked(previous.idHash, previous.accountId, previous.connectorId)),
+                        "replaced"));
             }
         }
         String token = Secrets.randomId();
@@ -141,15 +150,22 @@ public class SessionService {
             session.delete();
             return Optional.of(live(session));
         });
-        revoked.ifPresent(s -> Audit.sessionRevoked(s.accountId(), why, 1));
+        revoked.ifPresent(s -> {
+            Audit.sessionRevoked(s.accountId(), why, 1);
+            revocations.fire(new SessionsRevoked(
+                    List.of(new SessionsRevoked.Revoked(hash, s.accountId(), s.connectorId())), why));
+        });
         return revoked;
     }
 
     /** Revokes every session of an account (operator action, deactivation, sign-off everywhere). */
     public int revokeAll(long accountId, String why) {
-        int count = QuarkusTransaction.requiringNew().call(() -> (int) SessionRecord.delete("accountId", accountId));
-        Audit.sessionRevoked(accountId, why, count);
-        return count;
+        return revokeWhere("accountId = ?1", why, accountId);
+    }
+
+    /** Tells whoever caches check answers that this account's data changed (call after the change committed). */
+    public void accountChanged(long accountId) {
+        accountChanges.fire(new AccountChanged(accountId));
     }
 
     /** Revokes the sessions an IdP names by its own session id (back-channel logout, SAML SLO). */
@@ -181,6 +197,10 @@ public class SessionService {
             return found;
         });
         sessions.forEach(s -> Audit.sessionRevoked(s.accountId, why, 1));
+        if (!sessions.isEmpty()) {
+            revocations.fire(new SessionsRevoked(sessions.stream()
+                    .map(s -> new SessionsRevoked.Revoked(s.idHash, s.accountId, s.connectorId)).toList(), why));
+        }
         return sessions.size();
     }
 
