@@ -8,6 +8,7 @@ import jakarta.transaction.Transactional;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.communitysso.gateway.TimeSource;
@@ -17,6 +18,7 @@ import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.communitysso.gateway.identity.UserDataRules;
 import org.communitysso.gateway.identity.UserRecord;
+import org.communitysso.gateway.session.SessionService;
 
 /**
  * Matches a verified user record to a community account, links it or
@@ -33,13 +35,16 @@ public class AccountService {
     private final TimeSource time;
     private final GatewayConfig config;
     private final AccountPolicy policy;
+    private final SessionService sessions;
 
     @Inject
-    public AccountService(EntityManager em, TimeSource time, GatewayConfig config, AccountPolicy policy) {
+    public AccountService(EntityManager em, TimeSource time, GatewayConfig config, AccountPolicy policy,
+            SessionService sessions) {
         this.em = em;
         this.time = time;
         this.config = config;
         this.policy = policy;
+        this.sessions = sessions;
     }
 
     /**
@@ -54,9 +59,9 @@ public class AccountService {
         if (link.isPresent()) {
             Account account = activeAccount(link.get().accountId, connectorId);
             link.get().lastSignOnAt = now;
-            sync(connectorId, emailVerified, account, record, now);
+            boolean changed = sync(connectorId, emailVerified, account, record, now);
             em.flush();
-            return new SignOnOutcome.SignedOn(account.id, false, null);
+            return new SignOnOutcome.SignedOn(account.id, false, null, changed);
         }
         if (record.email() != null) {
             Optional<Account> sameEmail = Account.findByEmail(record.email());
@@ -74,7 +79,7 @@ public class AccountService {
                 link(connectorId, record.id(), account.id, now);
                 sync(connectorId, emailVerified, account, record, now);
                 em.flush();
-                return new SignOnOutcome.SignedOn(account.id, false, "verified_email");
+                return new SignOnOutcome.SignedOn(account.id, false, "verified_email", true);
             }
         }
         if (record.username() == null) {
@@ -98,7 +103,7 @@ public class AccountService {
             replaceIdpRoles(account.id, record.customRoles(), now);
         }
         em.flush();
-        return new SignOnOutcome.SignedOn(account.id, true, null);
+        return new SignOnOutcome.SignedOn(account.id, true, null, false); // a new account has no cached sessions
     }
 
     private Account activeAccount(long accountId, String connectorId) {
@@ -125,7 +130,12 @@ public class AccountService {
      * verify emails ({@code emailVerified}); a new address from an untrusted one
      * is kept unverified, the same address from a trusted one becomes verified.
      */
-    private void sync(String connectorId, boolean emailVerified, Account account, UserRecord record, long now) {
+    private boolean sync(String connectorId, boolean emailVerified, Account account, UserRecord record, long now) {
+        String username = account.username;
+        String email = account.email;
+        String avatar = account.avatar;
+        boolean verifiedBefore = account.emailVerified;
+        boolean rolesChanged = false;
         if (record.email() != null) {
             if (!UserDataRules.emailKey(record.email()).equals(account.emailKey)) {
                 Optional<Account> owner = Account.findByEmail(record.email());
@@ -150,17 +160,24 @@ public class AccountService {
             account.avatar = record.avatar();
         }
         if (record.customRoles() != null) {
-            replaceIdpRoles(account.id, record.customRoles(), now);
+            rolesChanged = replaceIdpRoles(account.id, record.customRoles(), now);
         }
-        account.updatedAt = now;
+        boolean changed = rolesChanged || !Objects.equals(username, account.username)
+                || !Objects.equals(email, account.email) || !Objects.equals(avatar, account.avatar);
+        if (changed || account.emailVerified != verifiedBefore) {
+            account.updatedAt = now; // a returning member with nothing new costs no account write
+        }
+        return changed;
     }
 
-    /** IdP-managed roles become exactly {@code roles}; community-granted ones stay. */
-    private static void replaceIdpRoles(long accountId, List<String> roles, long now) {
+    /** IdP-managed roles become exactly {@code roles}; community-granted ones stay. Whether anything changed. */
+    private static boolean replaceIdpRoles(long accountId, List<String> roles, long now) {
         Set<String> wanted = new HashSet<>(roles);
+        boolean changed = false;
         for (RoleGrant grant : RoleGrant.of(accountId, RoleGrant.IDP)) {
             if (!wanted.remove(grant.key.roleId())) {
                 grant.delete();
+                changed = true;
             }
         }
         for (String role : wanted) {
@@ -169,18 +186,24 @@ public class AccountService {
             grant.grantedAt = now;
             grant.persist();
         }
+        return changed || !wanted.isEmpty();
     }
 
     /** A role granted inside the community; no IdP sync removes it. */
     public void grantCommunityRole(long accountId, String roleId) {
-        QuarkusTransaction.requiringNew().run(() -> {
+        boolean granted = QuarkusTransaction.requiringNew().call(() -> {
             if (RoleGrant.findById(new RoleGrant.Key(accountId, roleId, RoleGrant.COMMUNITY)) == null) {
                 RoleGrant grant = new RoleGrant();
                 grant.key = new RoleGrant.Key(accountId, roleId, RoleGrant.COMMUNITY);
                 grant.grantedAt = time.nowSeconds();
                 grant.persist();
+                return true;
             }
+            return false;
         });
+        if (granted) {
+            sessions.accountChanged(accountId);
+        }
     }
 
     /** The account as the community sees it, or empty if it is gone or disabled. */

@@ -5,9 +5,16 @@ public sealed interface SignOnOutcome {
 
     /**
      * The member has an account (found, linked or just made); the caller audits
-     * {@code provisioned} / {@code linkedBy} once the sign-on has committed.
+     * {@code provisioned} / {@code linkedBy} once the sign-on has committed and,
+     * when {@code profileChanged} (what a session check answers changed), tells
+     * the sessions ({@code SessionService.accountChanged}).
      */
-    record SignedOn(long accountId, boolean provisioned, String linkedBy) implements SignOnOutcome {
+    record SignedOn(long accountId, boolean provisioned, String linkedBy, boolean profileChanged)
+            implements SignOnOutcome {
+
+        public SignedOn(long accountId, boolean provisioned, String linkedBy) {
+            this(accountId, provisioned, linkedBy, linkedBy != null);
+        }
     }
 
     /** A new member must complete their profile first. */

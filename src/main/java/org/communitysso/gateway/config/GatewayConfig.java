@@ -49,6 +49,26 @@ public interface GatewayConfig {
 
         @WithDefault("500")
         int sweepBatchSize();
+
+        /**
+         * How long a revocation or account change made on one gateway instance
+         * may take to reach the session caches of the others (they poll the
+         * database's feed this often).
+         */
+        @WithDefault("1S")
+        Duration revocationLag();
+
+        /** Sessions whose check answers one instance keeps in memory. */
+        @WithDefault("50000")
+        int cacheSize();
+
+        /** A cached answer nobody asked for this long is dropped. */
+        @WithDefault("10M")
+        Duration cacheIdleTime();
+
+        /** Activity seen in memory is written this often (one statement per batch); a crash loses at most this much. */
+        @WithDefault("5S")
+        Duration activityFlushInterval();
     }
 
     interface AccountsConfig {

@@ -40,6 +40,7 @@ public enum Reason {
     INVALID_RETURN_URL("invalid_return_url", 400, "The return address is not allowed."),
     NO_SESSION("no_session", 401, "You are not signed in."),
     NOT_FOUND("not_found", 404, "There is no such page."),
+    UNAVAILABLE("unavailable", 503, "Signing in is briefly unavailable. Please try again in a moment."),
     INTERNAL_ERROR("internal_error", 500, "Something went wrong on our side. Please try again.");
 
     private final String code;

@@ -1,7 +1,5 @@
 package org.communitysso.gateway.session;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,32 +16,36 @@ import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.config.GatewayConfig;
 
 /**
- * Opens, checks, touches, revokes and sweeps sessions. A check writes to the
- * database at most once per touch interval per session; the idle deadline
- * moves with that write.
+ * Opens, checks, touches, revokes and sweeps sessions. Activity is recorded in
+ * memory and written in batches ({@link SessionActivity}), at most once per
+ * touch interval per session; the idle deadline moves with that write. Every
+ * early end is written to the session feed in the same transaction as the
+ * deletion, so other instances' caches drop it ({@link SessionFeed}).
  */
 @ApplicationScoped
 public class SessionService {
 
-    private static final int MAX_SWEEP_BATCHES = 20;
+    /** One sweep run stops after this long; the next run carries on. */
+    private static final Duration SWEEP_BUDGET = Duration.ofMinutes(2);
 
     private final EntityManager em;
     private final TimeSource time;
     private final GatewayConfig.SessionConfig config;
-    private final Counter touchWrites;
     private final Event<SessionsRevoked> revocations;
     private final Event<AccountChanged> accountChanges;
+    private final SessionActivity activity;
+    private final SessionFeed feed;
 
     @Inject
-    public SessionService(EntityManager em, TimeSource time, GatewayConfig config, MeterRegistry meters,
-            Event<SessionsRevoked> revocations, Event<AccountChanged> accountChanges) {
+    public SessionService(EntityManager em, TimeSource time, GatewayConfig config, Event<SessionsRevoked> revocations,
+            Event<AccountChanged> accountChanges, SessionActivity activity, SessionFeed feed) {
         this.em = em;
         this.time = time;
         this.revocations = revocations;
         this.accountChanges = accountChanges;
         this.config = config.session();
-        this.touchWrites = Counter.builder("gateway.session.touch.writes")
-                .description("Session activity written to the database").register(meters);
+        this.activity = activity;
+        this.feed = feed;
     }
 
     /** Who opened the session, and what the connector needs to sign them off later. */
@@ -70,6 +72,7 @@ public class SessionService {
             SessionRecord previous = SessionRecord.findById(Secrets.sha256Hex(previousToken));
             if (previous != null) {
                 previous.delete();
+                feed.revoked(List.of(previous.idHash));
                 replaced = Optional.of(live(previous));
                 revocations.fire(new SessionsRevoked(List.of(
                         new SessionsRevoked.Revoked(previous.idHash, previous.accountId, previous.connectorId)),
@@ -97,43 +100,54 @@ public class SessionService {
         return new Opened(token, replaced);
     }
 
-    private static boolean isCookieValue(String token) {
+    static boolean isCookieValue(String token) {
         return token != null && !token.isBlank() && token.length() <= 128;
+    }
+
+    /** A live session as read from the database, with what a cache needs to know when it ends. */
+    public record Checked(String idHash, LiveSession live, long lastSeenAt, long idleTimeoutSecs, long idleExpiresAt,
+            Long absoluteExpiresAt) {
     }
 
     /** The live session for a cookie value, recording activity (coalesced); empty when unknown or expired. */
     public Optional<LiveSession> check(String token) {
+        return lookUp(token).map(Checked::live);
+    }
+
+    /**
+     * Reads the session behind a cookie value from the database (inside the
+     * caller's transaction, or in its own) and records its activity for the
+     * next flush when a touch is due.
+     */
+    public Optional<Checked> lookUp(String token) {
         if (!isCookieValue(token)) {
             return Optional.empty();
         }
         String hash = Secrets.sha256Hex(token);
         long now = time.nowSeconds();
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return QuarkusTransaction.joiningExisting().call(() -> {
             SessionRecord session = SessionRecord.findById(hash);
-            if (session == null || session.expiredAt(now)) {
+            if (session == null || session.expiredAt(now) || !session.idHash.equals(hash)) {
                 return Optional.empty();
             }
-            if (now - session.lastSeenAt >= config.touchInterval().toSeconds()) {
-                touch(session, now);
+            long lastSeen = session.lastSeenAt;
+            long idleExpires = session.idleExpiresAt;
+            if (activity.due(lastSeen, now)) {
+                activity.record(hash, now);
+                lastSeen = now;
+                idleExpires = now + session.idleTimeoutSecs;
+                if (session.absoluteExpiresAt != null) {
+                    idleExpires = Math.min(idleExpires, session.absoluteExpiresAt);
+                }
             }
-            return Optional.of(live(session));
+            return Optional.of(new Checked(hash, live(session), lastSeen, session.idleTimeoutSecs, idleExpires,
+                    session.absoluteExpiresAt));
         });
     }
 
-    /** Conditional on the activity we read, so concurrent checks write once. */
-    private void touch(SessionRecord session, long now) {
-        long idleExpiresAt = now + session.idleTimeoutSecs;
-        if (session.absoluteExpiresAt != null) {
-            idleExpiresAt = Math.min(idleExpiresAt, session.absoluteExpiresAt);
-        }
-        int updated = em.createQuery("update SessionRecord s set s.lastSeenAt = ?1, s.idleExpiresAt = ?2 "
-                        + "where s.idHash = ?3 and s.lastSeenAt = ?4")
-                .setParameter(1, now)
-                .setParameter(2, idleExpiresAt)
-                .setParameter(3, session.idHash)
-                .setParameter(4, session.lastSeenAt)
-                .executeUpdate();
-        touchWrites.increment(updated);
+    /** Writes the activity recorded in memory now (also done every flush interval and at shutdown). */
+    public int flushActivity() {
+        return activity.flush();
     }
 
     /** Revokes the session behind a cookie value; returns what it was, for the IdP sign-off. */
@@ -144,10 +158,11 @@ public class SessionService {
         String hash = Secrets.sha256Hex(token);
         Optional<LiveSession> revoked = QuarkusTransaction.requiringNew().call(() -> {
             SessionRecord session = SessionRecord.findById(hash);
-            if (session == null) {
+            if (session == null || !session.idHash.equals(hash)) {
                 return Optional.empty();
             }
             session.delete();
+            feed.revoked(List.of(hash));
             return Optional.of(live(session));
         });
         revoked.ifPresent(s -> {
@@ -163,9 +178,14 @@ public class SessionService {
         return revokeWhere("accountId = ?1", why, accountId);
     }
 
-    /** Tells whoever caches check answers that this account's data changed (call after the change committed). */
+    /**
+     * Tells whoever caches check answers that this account's data changed (call
+     * after the change committed): this instance at once, the others through
+     * the session feed within the revocation lag.
+     */
     public void accountChanged(long accountId) {
         accountChanges.fire(new AccountChanged(accountId));
+        feed.accountChanged(accountId);
     }
 
     /** Revokes the sessions an IdP names by its own session id (back-channel logout, SAML SLO). */
@@ -194,6 +214,7 @@ public class SessionService {
         List<SessionRecord> sessions = QuarkusTransaction.requiringNew().call(() -> {
             List<SessionRecord> found = SessionRecord.list(query, parameters);
             found.forEach(SessionRecord::delete);
+            feed.revoked(found.stream().map(s -> s.idHash).toList());
             return found;
         });
         sessions.forEach(s -> Audit.sessionRevoked(s.accountId, why, 1));
@@ -209,24 +230,32 @@ public class SessionService {
         sweep();
     }
 
-    /** Deletes expired sessions in bounded batches; returns how many. */
+    /**
+     * Deletes expired sessions in batches of {@code gateway.session.sweep-batch-size},
+     * each its own short transaction found through one index (idle, then
+     * absolute deadline), until none are left or {@link #SWEEP_BUDGET} is spent;
+     * returns how many. Expired sessions are refused by every check already;
+     * this only frees the rows.
+     */
     public int sweep() {
+        activity.flush(); // activity this instance saw must count before anything is judged idle
         long now = time.nowSeconds();
+        long stopAt = System.nanoTime() + SWEEP_BUDGET.toNanos();
         int batchSize = Math.max(1, config.sweepBatchSize());
         int total = 0;
-        for (int batch = 0; batch < MAX_SWEEP_BATCHES; batch++) {
-            int deleted = QuarkusTransaction.requiringNew().call(() -> {
-                List<String> ids = em.createQuery("select s.idHash from SessionRecord s where s.idleExpiresAt <= ?1 "
-                                + "or s.absoluteExpiresAt <= ?1", String.class)
-                        .setParameter(1, now)
-                        .setMaxResults(batchSize)
-                        .getResultList();
-                return ids.isEmpty() ? 0 : (int) SessionRecord.delete("idHash in ?1", ids);
-            });
-            total += deleted;
-            if (deleted < batchSize) {
-                break;
-            }
+        for (String deadline : List.of("idleExpiresAt", "absoluteExpiresAt")) {
+            int deleted;
+            do {
+                deleted = QuarkusTransaction.requiringNew().call(() -> {
+                    List<String> ids = em.createQuery("select s.idHash from SessionRecord s where s." + deadline
+                                    + " <= ?1", String.class)
+                            .setParameter(1, now)
+                            .setMaxResults(batchSize)
+                            .getResultList();
+                    return ids.isEmpty() ? 0 : (int) SessionRecord.delete("idHash in ?1", ids);
+                });
+                total += deleted;
+            } while (deleted == batchSize && System.nanoTime() < stopAt);
         }
         if (total > 0) {
             Audit.sessionsSwept(total);

@@ -9,6 +9,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.UnsupportedEncodingException;
 import java.lang.annotation.Annotation;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +29,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorResponses {
 
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+    /** Seconds a client should wait before trying again while the database is unavailable. */
+    static final String RETRY_AFTER_SECS = "5";
     private static final Set<String> URL_DECODERS = Set.of("java.net.URLDecoder",
             "org.jboss.resteasy.reactive.common.util.URLUtils");
 
@@ -80,12 +86,44 @@ public class ErrorResponses {
         if (e instanceof WebApplicationException web) {
             return web.getResponse();
         }
+        if (databaseUnavailable(e)) {
+            // One line, no stack trace: while the database is down every request would log one.
+            LOG.warnf("database unavailable on %s: %s", uriInfo.getPath(), e.getMessage());
+            Audit.requestRefused("-", Reason.UNAVAILABLE.code(), "database unavailable");
+            return respond(Reason.UNAVAILABLE, null, headers, resource);
+        }
         LOG.error("unexpected failure on " + uriInfo.getPath(), e);
         return respond(Reason.INTERNAL_ERROR, null, headers, resource);
     }
 
+    /**
+     * The database cannot be reached (down, restarting, pool exhausted): SQL
+     * state class 08, a transient connection failure, or the pool's acquisition
+     * timeout, anywhere in the cause chain.
+     */
+    static boolean databaseUnavailable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException
+                    || cause instanceof SQLRecoverableException
+                    || cause instanceof org.hibernate.exception.JDBCConnectionException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && (sql.getSQLState() != null && sql.getSQLState().startsWith("08")
+                    || String.valueOf(sql.getMessage()).contains("acquisition timeout"))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
     private Response respond(Reason reason, String detail, HttpHeaders headers, ResourceInfo resource) {
         Response.ResponseBuilder response = Response.status(reason.status()).header("Cache-Control", "no-store");
+        if (reason == Reason.UNAVAILABLE) {
+            response.header("Retry-After", RETRY_AFTER_SECS);
+        }
         if (reason == Reason.STATE_INVALID || reason == Reason.PENDING_SIGN_ON_INVALID) {
             response.cookie(cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING));
         }

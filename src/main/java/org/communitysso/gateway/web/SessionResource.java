@@ -1,5 +1,8 @@
 package org.communitysso.gateway.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
@@ -18,6 +21,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.communitysso.gateway.account.AccountService;
 import org.communitysso.gateway.audit.Audit;
@@ -25,6 +29,7 @@ import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorRegistry;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
+import org.communitysso.gateway.session.SessionCache;
 import org.communitysso.gateway.session.SessionService;
 
 /** What the community asks: who is signed in ({@code /auth/session}, {@code /auth/check}), and sign-off. */
@@ -47,6 +52,10 @@ public class SessionResource {
     SignOnStates states;
     @Inject
     SignOffGuard signOffGuard;
+    @Inject
+    SessionCache cache;
+    @Inject
+    ObjectMapper json;
 
     public record SessionJson(String userId, String username, String email, List<String> customRoles, String avatar,
             String connector, String externalId) {
@@ -57,11 +66,8 @@ public class SessionResource {
     @JsonErrors
     @Produces(MediaType.APPLICATION_JSON)
     public SessionJson session(@CookieParam(Cookies.SESSION) String token) {
-        SignedIn member = signedIn(token)
+        return answer(token).map(Loaded::json)
                 .orElseThrow(() -> new GatewayException(Reason.NO_SESSION, "no live session"));
-        AccountService.AccountView account = member.account();
-        return new SessionJson(String.valueOf(account.id()), account.username(), account.email(), account.roles(),
-                account.avatar(), member.session().connectorId(), member.session().externalId());
     }
 
     /** nginx {@code auth_request}: 202 with the member in headers, or 401. */
@@ -69,18 +75,13 @@ public class SessionResource {
     @Path("/check")
     @JsonErrors
     public Response check(@CookieParam(Cookies.SESSION) String token) {
-        Optional<SignedIn> member = signedIn(token);
+        Optional<Loaded> member = answer(token);
         if (member.isEmpty()) {
             return Response.status(Response.Status.UNAUTHORIZED).build();
         }
-        AccountService.AccountView account = member.get().account();
-        return Response.accepted()
-                .header("X-Community-User-Id", String.valueOf(account.id()))
-                .header("X-Community-Username", headerValue(account.username()))
-                .header("X-Community-Email", headerValue(account.email()))
-                .header("X-Community-Roles", String.join(",", account.roles()))
-                .header("X-Community-Avatar", headerValue(account.avatar()))
-                .build();
+        Response.ResponseBuilder response = Response.accepted();
+        member.get().answer().checkHeaders().forEach(header -> response.header(header.getKey(), header.getValue()));
+        return response.build();
     }
 
     /**
@@ -137,11 +138,38 @@ public class SessionResource {
         return Response.status(Response.Status.FOUND).location(URI.create(next)).build();
     }
 
-    private record SignedIn(SessionService.LiveSession session, AccountService.AccountView account) {
+    /** A session read from the database: the JSON to answer now and what the cache keeps. */
+    private record Loaded(SessionJson json, SessionCache.Answer answer) {
     }
 
-    private Optional<SignedIn> signedIn(String token) {
-        return sessions.check(token).flatMap(s -> accounts.view(s.accountId()).map(a -> new SignedIn(s, a)));
+    /**
+     * Cache hits are normally answered before this resource ({@link CachedSessionRoutes});
+     * here: a miss, read from the database in one transaction and cached.
+     */
+    private Optional<Loaded> answer(String token) {
+        long generation = cache.generation();
+        return QuarkusTransaction.requiringNew().call(() -> sessions.lookUp(token)
+                .flatMap(checked -> accounts.view(checked.live().accountId()).map(account -> {
+                    Loaded loaded = load(checked.live(), account);
+                    cache.put(generation, checked, loaded.answer());
+                    return loaded;
+                })));
+    }
+
+    private Loaded load(SessionService.LiveSession session, AccountService.AccountView account) {
+        SessionJson body = new SessionJson(String.valueOf(account.id()), account.username(), account.email(),
+                account.roles(), account.avatar(), session.connectorId(), session.externalId());
+        List<Map.Entry<String, String>> headers = List.of(
+                Map.entry("X-Community-User-Id", String.valueOf(account.id())),
+                Map.entry("X-Community-Username", headerValue(account.username())),
+                Map.entry("X-Community-Email", headerValue(account.email())),
+                Map.entry("X-Community-Roles", String.join(",", account.roles())),
+                Map.entry("X-Community-Avatar", headerValue(account.avatar())));
+        try {
+            return new Loaded(body, new SessionCache.Answer(headers, json.writeValueAsBytes(body)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Header values are ASCII: '%' and anything outside printable ASCII travel percent-encoded (UTF-8). */

@@ -104,6 +104,9 @@ public class SignOnFlow {
                     return new Result(signedOn, opened, null);
                 });
                 audit(connector.id(), result);
+                if (result.account() != null && result.account().profileChanged()) {
+                    sessions.accountChanged(result.account().accountId()); // other sessions' cached answers
+                }
                 return result;
             } catch (RuntimeException e) {
                 if (!AccountService.isConflict(e) || attempt >= MAX_ATTEMPTS) {
