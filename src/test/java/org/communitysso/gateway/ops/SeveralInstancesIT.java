@@ -48,7 +48,7 @@ class SeveralInstancesIT {
 
     private static final String DB_HOST = "127.0.0.1";
     private static final int DB_PORT = 3306;
-    private static final String DB = System.getProperty("gateway.it.db", "sso_gateway_it");
+    private static final String DB = System.getProperty("it.database", "sso_gateway_it");
     private static final String ISSUER = "https://idp.instances.test";
     private static final String AUDIENCE = "community-sso-gateway";
     private static final Duration REVOCATION_LAG = Duration.ofSeconds(1);
