@@ -133,8 +133,8 @@ class SeveralInstancesIT {
         long seen = waitFor(() -> a.check(session).statusCode() == 401, Duration.ofSeconds(10));
         Duration took = Duration.ofNanos(seen - signedOff);
         System.out.println("revocation reached the other instance after " + took.toMillis() + " ms");
-        assertTrue(took.compareTo(REVOCATION_LAG.plusMillis(1500)) <= 0,
-                "within the revocation lag (plus a poll's run time): " + took.toMillis() + " ms");
+        assertTrue(took.compareTo(REVOCATION_LAG.plusMillis(2000)) <= 0,
+                "within the revocation lag (plus a poll's run time on a loaded machine): " + took.toMillis() + " ms");
         assertEquals(401, a.session(session).statusCode());
     }
 
