@@ -28,6 +28,14 @@ public interface GatewayConfig {
     @WithDefault("10M")
     Duration signOnTimeout();
 
+    /**
+     * How often expired sessions, sign-on states, pending sign-ons and used token
+     * ids are deleted (read by the {@code @Scheduled} jobs; mapped here so that
+     * setting it is accepted).
+     */
+    @WithDefault("5m")
+    Duration sweepInterval();
+
     SessionConfig session();
 
     AccountsConfig accounts();

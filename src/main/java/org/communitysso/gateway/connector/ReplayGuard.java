@@ -4,6 +4,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import javax.sql.DataSource;
 import io.quarkus.scheduler.Scheduled;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
@@ -21,6 +24,8 @@ public class ReplayGuard {
     EntityManager em;
     @Inject
     TimeSource time;
+    @Inject
+    DataSource dataSource;
 
     /**
      * Records {@code tokenId} for the connector until {@code keepUntilEpochSeconds};
@@ -28,13 +33,18 @@ public class ReplayGuard {
      */
     public boolean firstUse(String connectorId, String tokenId, long keepUntilEpochSeconds) {
         String key = tokenId.length() > MAX_ID_LENGTH ? "sha256:" + Secrets.sha256Hex(tokenId) : tokenId;
-        int inserted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                        "INSERT IGNORE INTO used_token_ids (connector_id, token_id, expires_at) VALUES (?1, ?2, ?3)")
-                .setParameter(1, connectorId)
-                .setParameter(2, key)
-                .setParameter(3, keepUntilEpochSeconds)
-                .executeUpdate());
-        return inserted == 1;
+        // One autocommitted statement, outside any transaction: one round trip per sign-on, not four
+        // (begin, insert, commit, reset), and the id is used up even if the sign-on fails later.
+        return QuarkusTransaction.suspendingExisting().call(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement insert = connection.prepareStatement(
+                            "INSERT IGNORE INTO used_token_ids (connector_id, token_id, expires_at) VALUES (?, ?, ?)")) {
+                insert.setString(1, connectorId);
+                insert.setString(2, key);
+                insert.setLong(3, keepUntilEpochSeconds);
+                return insert.executeUpdate() == 1;
+            }
+        });
     }
 
     /** Forgets ids whose tokens can no longer be accepted anyway. */
