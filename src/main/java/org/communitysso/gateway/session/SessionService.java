@@ -120,6 +120,36 @@ public class SessionService {
         });
     }
 
+    /** A live session and the second it ends unless there is activity first (idle or absolute deadline). */
+    public record LiveUntil(LiveSession session, long expiresAt) {
+    }
+
+    /**
+     * The live session stored under {@code idHash} (the SHA-256 hex of its cookie
+     * value), for the sites' server-to-server checks, which hold no cookie;
+     * activity is recorded (coalesced) only when {@code recordActivity}.
+     */
+    public Optional<LiveUntil> checkHash(String idHash, boolean recordActivity) {
+        if (idHash == null || idHash.length() != 64) {
+            return Optional.empty();
+        }
+        long now = time.nowSeconds();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            SessionRecord session = SessionRecord.findById(idHash);
+            if (session == null || !session.idHash.equals(idHash) || session.expiredAt(now)) {
+                return Optional.empty();
+            }
+            if (recordActivity && now - session.lastSeenAt >= config.touchInterval().toSeconds()) {
+                touch(session, now);
+                session.idleExpiresAt = Math.min(now + session.idleTimeoutSecs,
+                        session.absoluteExpiresAt == null ? Long.MAX_VALUE : session.absoluteExpiresAt);
+            }
+            long expiresAt = session.absoluteExpiresAt == null ? session.idleExpiresAt
+                    : Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+            return Optional.of(new LiveUntil(live(session), expiresAt));
+        });
+    }
+
     /** Conditional on the activity we read, so concurrent checks write once. */
     private void touch(SessionRecord session, long now) {
         long idleExpiresAt = now + session.idleTimeoutSecs;
