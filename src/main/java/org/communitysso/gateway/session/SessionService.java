@@ -139,13 +139,13 @@ public class SessionService {
             if (session == null || !session.idHash.equals(idHash) || session.expiredAt(now)) {
                 return Optional.empty();
             }
+            long idleExpiresAt = session.idleExpiresAt;
             if (recordActivity && now - session.lastSeenAt >= config.touchInterval().toSeconds()) {
                 touch(session, now);
-                session.idleExpiresAt = Math.min(now + session.idleTimeoutSecs,
-                        session.absoluteExpiresAt == null ? Long.MAX_VALUE : session.absoluteExpiresAt);
+                idleExpiresAt = now + session.idleTimeoutSecs;
             }
-            long expiresAt = session.absoluteExpiresAt == null ? session.idleExpiresAt
-                    : Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+            long expiresAt = session.absoluteExpiresAt == null ? idleExpiresAt
+                    : Math.min(idleExpiresAt, session.absoluteExpiresAt);
             return Optional.of(new LiveUntil(live(session), expiresAt));
         });
     }
