@@ -85,6 +85,27 @@ class SiteSignOnTest {
     }
 
     @Test
+    void aNewMemberWhoChoosesAUsernameFirstStillComesBackWithAnOtt() {
+        String returnUrl = SiteClient.callback("docs");
+        Response toSignIn = SiteClient.authorize("docs", returnUrl, null, null);
+        String target = SiteClient.parameter(SiteClient.local(toSignIn.header("Location")), "return_url").orElseThrow();
+        String id = "newbie-" + UUID.randomUUID();
+        String state = GatewayClient.startSignOn("acme", target);
+        Response back = GatewayClient.returnWithToken("/auth/acme/return",
+                org.communitysso.gateway.testing.TestTokens.acme(java.util.Map.of("id", id)), state);
+        assertEquals(303, back.statusCode(), "the choose-username form first");
+        String username = "n" + id.substring(7, 17).replace("-", "");
+        Response signedUp = GatewayClient.submitProfile(back.getCookie("community_pending"), username, null);
+        assertEquals(302, signedUp.statusCode(), signedUp.asString());
+        assertEquals(target, SiteClient.local(signedUp.header("Location")));
+        Response toSite = given().redirects().follow(false).urlEncodingEnabled(false)
+                .cookie("community_session", signedUp.getCookie("community_session"))
+                .cookie("community_sso_resume", toSignIn.getCookie("community_sso_resume")).get(target);
+        SiteClient.exchange("docs", SiteClient.ott(toSite, returnUrl)).then().statusCode(200)
+                .body("username", equalTo(username)).body("externalId", equalTo(id));
+    }
+
+    @Test
     void aResumeValueWithoutItsCookieDoesNotSkipTheOptInPage() {
         String returnUrl = SiteClient.callback("events");
         Response toSignIn = SiteClient.authorize("events", returnUrl, null, null);
