@@ -12,6 +12,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.TimeSource;
@@ -83,8 +84,8 @@ public class SiteSignOns {
                     .setParameter(1, sessionHash).getSingleResult();
             // a session serves the sites of its kind only: the browser's own, or the one disabled site it was opened for
             if (!sessionHash.equals(row[0]) || ((Number) row[1]).longValue() != accountId
-                    || !java.util.Objects.equals(boundSite, row[2])) {
-                throw new IllegalStateException("session is bound to another site");
+                    || !Objects.equals(boundSite, row[2])) {
+                throw new GatewayException(Reason.NO_SESSION, "the session is bound to another site");
             }
             em.createNativeQuery("INSERT INTO sso_one_time_tokens (token_hash, site_id, session_hash, created_at, "
                             + "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
