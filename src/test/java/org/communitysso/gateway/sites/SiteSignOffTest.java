@@ -62,6 +62,8 @@ class SiteSignOffTest {
     MovableTimeSource clock;
     @Inject
     SiteSignOns siteSignOns;
+    @Inject
+    org.communitysso.gateway.session.SessionService sessions;
 
     private WireMock sites;
 
@@ -145,6 +147,27 @@ class SiteSignOffTest {
         TwoSites signedOn = signedOnAtShopAndDocs();
         given().redirects().follow(false).cookie("community_session", signedOn.member().session())
                 .get("/auth/logout").then().statusCode(302);
+        SiteClient.ssoSession("docs", signedOn.ssoSession()).then().statusCode(404);
+        verified("docs", awaitLogoutToken("docs", signedOn.ssoSession()));
+    }
+
+    @Test
+    void anOperatorRevokingTheMembersSessionsEndsEverySitesSignOn() throws Exception {
+        TwoSites signedOn = signedOnAtShopAndDocs();
+        assertEquals(1, sessions.revokeAll(Long.parseLong(signedOn.userId()), "operator"));
+        SiteClient.ssoSession("shop", signedOn.ssoSession()).then().statusCode(404);
+        JwtClaims docs = verified("docs", awaitLogoutToken("docs", signedOn.ssoSession()));
+        assertEquals(signedOn.userId(), docs.getSubject());
+    }
+
+    @Test
+    void aNewSignOnInTheSameBrowserEndsTheOldSignOnsAfterItCommitted() throws Exception {
+        TwoSites signedOn = signedOnAtShopAndDocs();
+        // the member signs on again (another account, say) in the same browser: the old session is replaced
+        String target = "/somewhere";
+        Response again = SiteClient.idpSignOn(target, "again-" + java.util.UUID.randomUUID(),
+                "ag" + Long.toHexString(System.nanoTime()), signedOn.member().session());
+        assertNotEquals(signedOn.member().session(), again.getCookie("community_session"));
         SiteClient.ssoSession("docs", signedOn.ssoSession()).then().statusCode(404);
         verified("docs", awaitLogoutToken("docs", signedOn.ssoSession()));
     }
