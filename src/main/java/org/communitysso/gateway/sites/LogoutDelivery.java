@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,9 @@ public class LogoutDelivery {
                 Audit.siteSignOffDelivery(notice.site().id(), notice.accountId(), attempt, "delivered", null);
                 return;
             }
-            String detail = failure != null ? failure.getClass().getSimpleName() : "status " + response.statusCode();
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            String detail = cause != null ? cause.getClass().getSimpleName() : "status " + response.statusCode();
             if (attempt >= config.logoutAttempts()) {
                 Audit.siteSignOffDelivery(notice.site().id(), notice.accountId(), attempt, "failed", detail);
                 return;
