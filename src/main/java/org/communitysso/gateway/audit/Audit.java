@@ -57,6 +57,36 @@ public final class Audit {
         LOG.warnf("event=sign_off_refused reason=cross_site account=%d signal=%s token=%s", accountId, signal, token);
     }
 
+    /** A one-time token handed to a site through the member's browser (never its value). */
+    public static void ottIssued(String siteId, long accountId) {
+        LOG.infof("event=ott_issued site=%s account=%d", siteId, accountId);
+    }
+
+    public static void ottExchanged(String siteId, long accountId) {
+        LOG.infof("event=ott_exchanged site=%s account=%d", siteId, accountId);
+    }
+
+    /** {@code siteId}: the site that asked ("-" when its credentials failed); {@code reason}: a reason code. */
+    public static void ottRefused(String siteId, String reason, String detail) {
+        LOG.warnf("event=ott_refused site=%s reason=%s detail=\"%s\"", siteId, reason, sanitize(detail));
+    }
+
+    /** A site's sign-on ended with its gateway session; {@code why}: the session's end. */
+    public static void siteSignedOff(String siteId, long accountId, String why) {
+        LOG.infof("event=site_sign_off site=%s account=%d why=%s", siteId, accountId, why);
+    }
+
+    /** One attempt to hand a site its logout token: {@code outcome} delivered, retrying or failed. */
+    public static void siteSignOffDelivery(String siteId, long accountId, int attempt, String outcome, String detail) {
+        if (outcome.equals("delivered")) {
+            LOG.infof("event=site_sign_off_delivery site=%s account=%d attempt=%d outcome=%s", siteId, accountId,
+                    attempt, outcome);
+        } else {
+            LOG.warnf("event=site_sign_off_delivery site=%s account=%d attempt=%d outcome=%s detail=\"%s\"", siteId,
+                    accountId, attempt, outcome, sanitize(detail));
+        }
+    }
+
     /** The IdP's answer to our single-logout request; the gateway session is already gone either way. */
     public static void idpSignOffAnswered(String connectorId, boolean success, String status) {
         if (success) {

@@ -39,6 +39,11 @@ public enum Reason {
     REQUEST_MALFORMED("request_malformed", 400, "The request could not be read."),
     INVALID_RETURN_URL("invalid_return_url", 400, "The return address is not allowed."),
     NO_SESSION("no_session", 401, "You are not signed in."),
+    UNKNOWN_SITE("unknown_site", 400, "There is no such site."),
+    INVALID_OTT("invalid_ott", 400, "The one-time token is unknown, used, expired or another site's."),
+    INVALID_CLIENT("invalid_client", 401, "The site's credentials were not accepted."),
+    SITE_DATA_INVALID("invalid_data", 400, "The data is not a JSON document."),
+    SITE_DATA_TOO_LARGE("data_too_large", 413, "The data is larger than 4 KB."),
     NOT_FOUND("not_found", 404, "There is no such page."),
     UNAVAILABLE("unavailable", 503, "Signing in is briefly unavailable. Please try again in a moment."),
     INTERNAL_ERROR("internal_error", 500, "Something went wrong on our side. Please try again.");

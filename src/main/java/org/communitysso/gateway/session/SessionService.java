@@ -123,7 +123,10 @@ public class SessionService {
         if (!isCookieValue(token)) {
             return Optional.empty();
         }
-        String hash = Secrets.sha256Hex(token);
+        return lookUpHash(Secrets.sha256Hex(token), true);
+    }
+
+    private Optional<Checked> lookUpHash(String hash, boolean recordActivity) {
         long now = time.nowSeconds();
         return QuarkusTransaction.joiningExisting().call(() -> {
             SessionRecord session = SessionRecord.findById(hash);
@@ -132,7 +135,7 @@ public class SessionService {
             }
             long lastSeen = session.lastSeenAt;
             long idleExpires = session.idleExpiresAt;
-            if (activity.due(lastSeen, now)) {
+            if (recordActivity && activity.due(lastSeen, now)) {
                 activity.record(hash, now);
                 lastSeen = now;
                 idleExpires = now + session.idleTimeoutSecs;
@@ -148,6 +151,23 @@ public class SessionService {
     /** Writes the activity recorded in memory now (also done every flush interval and at shutdown). */
     public int flushActivity() {
         return activity.flush();
+    }
+
+    /** A live session and the second it ends unless there is activity first (idle or absolute deadline). */
+    public record LiveUntil(LiveSession session, long expiresAt) {
+    }
+
+    /**
+     * The live session stored under {@code idHash} (the SHA-256 hex of its cookie
+     * value), for the sites' server-to-server checks, which hold no cookie;
+     * activity is recorded (coalesced) only when {@code recordActivity}.
+     */
+    public Optional<LiveUntil> checkHash(String idHash, boolean recordActivity) {
+        if (idHash == null || idHash.length() != 64) {
+            return Optional.empty();
+        }
+        return lookUpHash(idHash, recordActivity).map(c -> new LiveUntil(c.live(),
+                c.absoluteExpiresAt() == null ? c.idleExpiresAt() : Math.min(c.idleExpiresAt(), c.absoluteExpiresAt())));
     }
 
     /** Revokes the session behind a cookie value; returns what it was, for the IdP sign-off. */

@@ -45,6 +45,16 @@ public class Cookies {
         return build(PENDING, value, "/auth", (int) config.accounts().pendingLifetime().toSeconds(), NewCookie.SameSite.LAX);
     }
 
+    /** A cookie only {@code /sso} reads (site sign-ons); {@code maxAge} 0 clears it. */
+    public NewCookie sso(String name, String value, int maxAge) {
+        return build(name, value, "/sso", maxAge, NewCookie.SameSite.LAX);
+    }
+
+    /** The lifetime of a session cookie: the connector's absolute lifetime, else the global one, else 400 days. */
+    public int sessionMaxAge(Optional<Duration> absoluteLifetime) {
+        return (int) absoluteLifetime.or(config.session()::absoluteLifetime).orElse(SESSION_COOKIE_LIFETIME).toSeconds();
+    }
+
     public NewCookie clear(String name) {
         String path = name.equals(SESSION) ? "/" : "/auth";
         return build(name, "", path, 0, NewCookie.SameSite.LAX);

@@ -20,5 +20,13 @@ public final class Pages {
 
     public static native TemplateInstance confirmSignOff(String csrf, String returnUrl);
 
+    /** The opt-in site's "Continue as …?" page (SPEC 7). */
+    public static native TemplateInstance siteContinue(String siteLabel, String username, String site,
+            String returnUrl, String csrf, String anotherAccountUrl);
+
+    /** "Sign out?" for a sign-off at {@code /sso/logout} that another site asked for. */
+    public static native TemplateInstance siteConfirmSignOff(String siteLabel, String site, String returnUrl,
+            String csrf);
+
     public static native TemplateInstance error(String code, String message, String detail, String landingUrl);
 }

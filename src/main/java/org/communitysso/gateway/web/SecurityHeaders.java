@@ -20,7 +20,8 @@ public class SecurityHeaders {
 
     @ServerResponseFilter
     public void addHeaders(ContainerRequestContext request, ContainerResponseContext response) {
-        if (!request.getUriInfo().getPath().startsWith("/auth")) {
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("/auth") && !path.startsWith("/sso")) {
             return;
         }
         var headers = response.getHeaders();

@@ -37,6 +37,9 @@ public class SignOnFlow {
     private final PendingSignOns pendingSignOns;
     private final SessionService sessions;
     private final Cookies cookies;
+    /** Sign-ons for a disabled site (SPEC 7) open a session of their own instead of replacing the browser's. */
+    @Inject
+    SsoTargets ssoTargets;
 
     @Inject
     public SignOnFlow(UserRecordNormaliser normaliser, AccountService accounts, PendingSignOns pendingSignOns,
@@ -97,7 +100,9 @@ public class SignOnFlow {
                                 "the sign-up form was already submitted");
                     }
                     SignOnOutcome.SignedOn signedOn = (SignOnOutcome.SignedOn) outcome;
-                    SessionService.Opened opened = sessions.replace(context.previousSession(),
+                    String previous = ssoTargets.boundSite(context.target()).isPresent() ? null
+                            : context.previousSession();
+                    SessionService.Opened opened = sessions.replace(previous,
                             new SessionService.Opening(signedOn.accountId(), connector.id(), record.id(),
                                     connector.settings().inactivityTimeout(), connector.settings().absoluteLifetime(),
                                     context.idpSessionId(), context.signOffHandle()));
@@ -135,6 +140,15 @@ public class SignOnFlow {
 
     /** Sets the session cookie and sends the member to the target. */
     Response signedOn(Context context, Result result, NewCookie... moreCookies) {
+        var bound = ssoTargets.boundSite(context.target());
+        if (bound.isPresent()) {
+            return Response.status(Response.Status.FOUND).location(URI.create(context.target()))
+                    .cookie(cookies.sso(SsoTargets.boundCookie(bound.get()), result.opened().token(),
+                                    cookies.sessionMaxAge(context.connector().settings().absoluteLifetime())),
+                            cookies.clear(Cookies.PENDING))
+                    .cookie(moreCookies)
+                    .build();
+        }
         return Response.status(Response.Status.FOUND).location(URI.create(context.target()))
                 .cookie(cookies.session(result.opened().token(), context.connector().settings().absoluteLifetime()),
                         cookies.clear(Cookies.PENDING))
