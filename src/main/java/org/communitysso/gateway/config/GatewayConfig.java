@@ -32,6 +32,9 @@ public interface GatewayConfig {
 
     AccountsConfig accounts();
 
+    /** What members see on the gateway's pages (SPEC 11). */
+    UiConfig ui();
+
     Map<String, ConnectorConfig> connectors();
 
     interface SessionConfig {
@@ -49,6 +52,21 @@ public interface GatewayConfig {
 
         @WithDefault("500")
         int sweepBatchSize();
+    }
+
+    interface UiConfig {
+        Optional<String> communityName();
+
+        Optional<String> logoUrl();
+
+        /** #rgb or #rrggbb. */
+        Optional<String> accentColor();
+
+        Optional<String> supportUrl();
+
+        /** With one connector on the sign-in page, go straight to its IdP ({@code ?choose=1} shows the page). */
+        @WithDefault("true")
+        boolean skipSingleConnector();
     }
 
     interface AccountsConfig {

@@ -13,7 +13,8 @@ public class SecurityHeaders {
             return;
         }
         var headers = response.getHeaders();
-        headers.putSingle("Cache-Control", "no-store");
+        // the pages' icons (web/Assets) are the same for everyone: a day in any cache
+        headers.putSingle("Cache-Control", headers.remove("X-Asset") != null ? "public, max-age=86400" : "no-store");
         headers.putSingle("Referrer-Policy", "no-referrer");
         headers.putSingle("X-Content-Type-Options", "nosniff");
         headers.putSingle("X-Frame-Options", "DENY");
