@@ -30,13 +30,14 @@ import org.jose4j.keys.HmacKey;
 import org.jose4j.lang.JoseException;
 
 /**
- * Two stand-in token IdPs for the first run ({@code ./mvnw quarkus:dev}) only,
- * never built into any other profile: {@code /dev/demo-idp/{idp}/…} for the
+ * Two stand-in token IdPs for the first run ({@code ./mvnw quarkus:dev}) and the
+ * browser test only, never built into a production profile: {@code /dev/demo-idp/{idp}/…} for the
  * {@code demo} and {@code demo-partner} connectors, each signing its tokens
  * (HS256) with the shared secret its connector is configured with. Everything
  * is relative to the request, so the demo works on any host name and port.
  */
-@IfBuildProfile("dev")
+// also in the test build: the real-browser test walks the demo (MemberJourneyBrowserTest)
+@IfBuildProfile(anyOf = {"dev", "test"})
 @Singleton
 @Path("/dev/demo-idp/{idp}")
 public class DemoIdpResource {

@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.account.AccountPolicy;
 import org.communitysso.gateway.account.EmailTaken;
+import org.communitysso.gateway.account.SignOnOutcome;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorRegistry;
 import org.communitysso.gateway.error.GatewayException;
@@ -37,6 +38,8 @@ public class ProfileResource {
     private static final String USERNAME_INVALID = "username_invalid";
     private static final String EMAIL_INVALID = "email_invalid";
     private static final String EMAIL_TAKEN = "email_taken";
+    /** The member sent the form without the email the community requires. */
+    private static final String EMAIL_REQUIRED = "email_required";
     static final String USERNAME_RULE = UserDataRules.MIN_USERNAME + " to " + UserDataRules.MAX_USERNAME
             + " characters: letters, digits, '.', '_', '-', apostrophes and single spaces between them.";
 
@@ -90,6 +93,10 @@ public class ProfileResource {
                     + Optional.ofNullable(UserDataRules.usernameProblem(username == null ? "" : username))
                     .orElse("is not allowed") + ". Please change it.";
             case "email_missing" -> notice = "Please give the email address you want to use here.";
+            case EMAIL_REQUIRED -> {
+                field = "email";
+                problem = "Please give an email address: the community needs one.";
+            }
             default -> notice = "Please choose the username other members will see.";
         }
         return Response.ok(Pages.chooseUsername(pending.csrfToken(), notice, problem, field, USERNAME_RULE,
@@ -144,7 +151,8 @@ public class ProfileResource {
             throw e.withTarget(pending.target());
         }
         if (result.needs() != null) {
-            return again(pendingId, result.needs().code(), chosenUsername, givenEmail);
+            return again(pendingId, result.needs() == SignOnOutcome.Why.EMAIL_MISSING ? EMAIL_REQUIRED
+                    : result.needs().code(), chosenUsername, givenEmail);
         }
         return flow.signedOnKeepingForm(context, result).build();
     }
