@@ -222,10 +222,10 @@ public class AccountService {
      */
     public String unlink(long accountId, String connectorId) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            // locks the account's links, so two concurrent unlinks cannot remove the last two
-            List<ExternalLink> links = em.createQuery("from ExternalLink where accountId = ?1", ExternalLink.class)
-                    .setParameter(1, accountId).setLockMode(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
+            // locks the account row, so two concurrent unlinks cannot remove the last two
+            em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, accountId)
                     .getResultList();
+            List<ExternalLink> links = ExternalLink.ofAccount(accountId);
             ExternalLink link = links.stream().filter(l -> l.connectorId.equals(connectorId)).findFirst()
                     .orElseThrow(() -> new GatewayException(Reason.NOT_FOUND, connectorId,
                             "account " + accountId + " has no link at this connector"));

@@ -75,7 +75,8 @@ public class SignOnFlow {
         if (link.isPresent() && link.get().fromAccountPage()) {
             return linkToSignedInAccount(connector, record, link.get(), previousSession, signOnCookie);
         }
-        Context context = new Context(connector, link.isPresent() ? confirmationUrl(connector.id(), target) : target,
+        Context context = new Context(connector,
+                link.isPresent() ? confirmationUrl(link.get().connectorId(), target) : target,
                 identity.idpSessionId(), identity.signOffHandle(), previousSession);
         Result result;
         try {

@@ -23,6 +23,8 @@ import org.communitysso.gateway.testing.GatewayClient;
 import org.communitysso.gateway.testing.MovableTimeSource;
 import org.communitysso.gateway.testing.TestIdp;
 import org.communitysso.gateway.testing.TestTokens;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -170,7 +172,7 @@ class AccountLinkingTest {
         String freshLink = fresh.getCookie("community_link");
         chooseProof(freshLink, csrfOf(fresh.asString()), "partner").then().statusCode(303);
         time.advance(Duration.ofMinutes(11));
-        Response late = partnerReturn("p-" + id, email, freshLink, null);
+        Response late = partnerReturn("p-" + id, email, freshLink, null, 11 * 60);
         assertEquals(302, late.statusCode(), late.asString());
         assertTrue(!late.header("Location").contains("linked="), late.header("Location"));
         assertEquals(0, db.linksFor("a-" + id));
@@ -325,9 +327,20 @@ class AccountLinkingTest {
 
     /** A sign-on through Partner started here, answered with {@code link} (and {@code session}) cookies. */
     private static Response partnerReturn(String partnerId, String email, String link, String session) {
+        return partnerReturn(partnerId, email, link, session, 0);
+    }
+
+    /** {@code clockAhead}: seconds the gateway's clock was moved on (the IdP's clock moves with it). */
+    private static Response partnerReturn(String partnerId, String email, String link, String session,
+            long clockAhead) {
         String state = GatewayClient.startSignOn("partner", "/forum/t/42");
         Map<String, Object> data = email == null ? Map.of("id", partnerId) : Map.of("id", partnerId, "email", email);
-        var request = given().redirects().follow(false).queryParam("token", partnerToken(data))
+        JwtClaims claims = TestTokens.claims(TestIdp.PARTNER_ISSUER, data);
+        long now = System.currentTimeMillis() / 1000 + clockAhead;
+        claims.setIssuedAt(NumericDate.fromSeconds(now));
+        claims.setExpirationTime(NumericDate.fromSeconds(now + 120));
+        String token = TestTokens.signRs256(claims, TestTokens.key("partner"), "partner-key-1");
+        var request = given().redirects().follow(false).queryParam("token", token)
                 .cookie("community_sign_on", state).cookie("community_link", link);
         if (session != null) {
             request.cookie("community_session", session);
