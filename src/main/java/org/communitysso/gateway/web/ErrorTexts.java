@@ -32,6 +32,8 @@ final class ErrorTexts {
                     + " and give the reason code below.";
             case LINK_ACCOUNT_MISMATCH -> "To link, sign in with the account that already uses your email address. "
                     + "Or sign in another way.";
+            case LINK_INVALID -> "Sign in again with the method you wanted to add: if its email belongs to your "
+                    + "account, the page offers to link it again. Or link it from your account page.";
             case LINK_REFUSED -> "Use the sign-in method that already belongs to your account, or " + support + ".";
             case LAST_SIGN_IN_METHOD -> "Link another sign-in method on your account page first, then remove this one.";
             case NO_SESSION -> "Sign in, then try again.";

@@ -297,7 +297,8 @@ public final class MemberJourney implements AutoCloseable {
 
     /** The whole page: the window is made as tall as the page first. */
     private void screenshot(String name, int width) {
-        Number height = (Number) browser.executeScript("return document.documentElement.scrollHeight");
+        Number height = (Number) browser.executeScript("return document.documentElement.scrollHeight"
+                + " + window.outerHeight - window.innerHeight");
         browser.manage().window().setSize(new Dimension(width, Math.max(600, height.intValue())));
         byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
         try {

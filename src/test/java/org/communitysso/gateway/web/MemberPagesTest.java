@@ -122,6 +122,26 @@ class MemberPagesTest {
     }
 
     @Test
+    void signOnUrlMayBeAPathOnTheGatewaysHostButNotAnotherHost() {
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
+                "gateway.connectors.local.type", "jwt",
+                "gateway.connectors.local.sign-on-url", "/idp/sign-on",
+                "gateway.connectors.local.sign-off-url", "/idp/sign-off",
+                "gateway.connectors.local.jwt.shared-secret", TestIdp.SHARED_SECRET,
+                "gateway.connectors.local.jwt.algorithms", "HS256"));
+        var factories = List.<org.communitysso.gateway.connector.ConnectorFactory>of(
+                new JwtConnectorFactory(new InMemoryReplayGuard(), new MovableTimeSource()));
+        assertEquals("/idp/sign-off", ConnectorConfigs.build(config, factories).get("local").settings().signOffUrl()
+                .orElseThrow().toString());
+        for (String bad : List.of("//evil.example/sso", "/\\evil.example", "javascript:alert(1)", "idp/sign-on")) {
+            config.put("gateway.connectors.local.sign-on-url", bad);
+            ConfigurationException e = assertThrows(ConfigurationException.class,
+                    () -> ConnectorConfigs.build(config, factories), bad);
+            assertTrue(e.getMessage().contains("gateway.connectors.local.sign-on-url"), e.getMessage());
+        }
+    }
+
+    @Test
     void uiSettingsRefuseWhatCouldInjectIntoThePage() {
         UiSettings fine = ui(Map.of("gateway.ui.community-name", "Example Forum", "gateway.ui.accent-color", "#FFD700",
                 "gateway.ui.logo-url", "/static/logo.png", "gateway.ui.support-url", "https://help.example.com"));
