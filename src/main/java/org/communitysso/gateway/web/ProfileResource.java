@@ -111,6 +111,11 @@ public class ProfileResource {
             @FormParam("username") String username, @FormParam("email") String email,
             @CookieParam(Cookies.SESSION) String previousSession) {
         Optional<PendingSignOns.Pending> found = pendingSignOns.find(pendingId);
+        if (found.isPresent() && found.get().completed() && sessions.check(previousSession).isEmpty()) {
+            // a double-click's second submit carries the cookies from before the first one's answer:
+            // the GET decides with the cookies the browser has by then
+            return Response.seeOther(URI.create("/auth/profile")).build();
+        }
         if (found.isEmpty() || found.get().completed()) {
             return alreadyDone(found, previousSession); // resubmitted after it worked
         }

@@ -149,7 +149,9 @@ public class SignOnFlow {
             Audit.linked(connector.id(), link.accountId(), "account_page");
             sessions.accountChanged(link.accountId());
         }
-        return Response.seeOther(URI.create(confirmationUrl(connector.id(), link.target())))
+        // back on the account page the member started from, which confirms it
+        return Response.seeOther(URI.create("/auth/account?linked=" + URLEncoder.encode(connector.id(),
+                        StandardCharsets.UTF_8)))
                 .cookie(signOnCookie, cookies.clear(Cookies.LINK))
                 .build();
     }

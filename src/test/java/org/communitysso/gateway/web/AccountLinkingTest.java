@@ -202,7 +202,10 @@ class AccountLinkingTest {
                 .cookie("community_sign_on", state).cookie("community_link", link).cookie("community_session", session)
                 .get("/auth/acme/return");
         assertEquals(303, back.statusCode(), back.asString());
-        assertTrue(back.header("Location").contains("/auth/account?linked=acme"));
+        assertTrue(back.header("Location").endsWith("/auth/account?linked=acme"), back.header("Location"));
+        given().urlEncodingEnabled(false).cookie("community_session", session).get(back.header("Location")).then()
+                .body(containsString("Sign in with Acme is now linked to your account"))
+                .body(not(containsString("id=\"continue\"")));
         accountPage(session).then().body(containsString("id=\"method-acme\"")).body(containsString("id=\"unlink-acme\""));
 
         Response acme = GatewayClient.returnWithToken("/auth/acme/return",
