@@ -72,8 +72,7 @@ public class AccountService {
                         : ExternalLink.exists(connectorId, account.id) ? "the account has another id at this connector"
                         : null;
                 if (refusal != null) {
-                    throw new GatewayException(Reason.EMAIL_TAKEN, connectorId,
-                            "email belongs to account " + account.id + "; not linked: " + refusal);
+                    throw new EmailTaken(connectorId, account.id, refusal);
                 }
                 activeAccount(account.id, connectorId);
                 link(connectorId, record.id(), account.id, now);
@@ -187,6 +186,74 @@ public class AccountService {
             grant.persist();
         }
         return changed || !wanted.isEmpty();
+    }
+
+    /** A sign-in method of an account: which connector, since when, last used (epoch seconds). */
+    public record LinkView(String connectorId, long linkedAt, long lastSignOnAt) {
+    }
+
+    /** The account's sign-in methods, oldest first. */
+    public List<LinkView> links(long accountId) {
+        return QuarkusTransaction.joiningExisting().call(() -> ExternalLink.ofAccount(accountId).stream()
+                .sorted(java.util.Comparator.comparingLong((ExternalLink l) -> l.createdAt).thenComparing(l -> l.id))
+                .map(l -> new LinkView(l.connectorId, l.createdAt, l.lastSignOnAt)).toList());
+    }
+
+    /** The account an identity signs in to, if it is linked. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<Long> linkedAccount(String connectorId, String externalId) {
+        return ExternalLink.find(connectorId, externalId).map(l -> l.accountId);
+    }
+
+    /**
+     * Links a further identity to an account (the member proved both in one
+     * browser, or an operator decided). An account has one identity per
+     * connector, and an identity one account: anything else is refused with
+     * {@code link_refused}. Returns false when it was already linked to this account.
+     * Callers audit and call {@code SessionService.accountChanged} after the commit.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean link(long accountId, String connectorId, String externalId) {
+        Optional<ExternalLink> existing = ExternalLink.find(connectorId, externalId);
+        if (existing.isPresent()) {
+            if (existing.get().accountId == accountId) {
+                return false;
+            }
+            throw new GatewayException(Reason.LINK_REFUSED, connectorId,
+                    "identity is linked to account " + existing.get().accountId + ", not " + accountId);
+        }
+        if (ExternalLink.exists(connectorId, accountId)) {
+            throw new GatewayException(Reason.LINK_REFUSED, connectorId,
+                    "account " + accountId + " already has another identity at this connector");
+        }
+        activeAccount(accountId, connectorId);
+        link(connectorId, externalId, accountId, time.nowSeconds());
+        em.flush();
+        return true;
+    }
+
+    /**
+     * Removes the account's sign-in method at {@code connectorId}, never its
+     * last one ({@code last_sign_in_method}): an account nobody can sign in to is
+     * lost. Returns the identity's external id, so the caller can end the
+     * sessions it opened; refused with {@code not_found} when there is no such link.
+     */
+    public String unlink(long accountId, String connectorId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            // locks the account row, so two concurrent unlinks cannot remove the last two
+            em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, accountId)
+                    .getResultList();
+            List<ExternalLink> links = ExternalLink.ofAccount(accountId);
+            ExternalLink link = links.stream().filter(l -> l.connectorId.equals(connectorId)).findFirst()
+                    .orElseThrow(() -> new GatewayException(Reason.NOT_FOUND, connectorId,
+                            "account " + accountId + " has no link at this connector"));
+            if (links.size() <= 1) {
+                throw new GatewayException(Reason.LAST_SIGN_IN_METHOD, connectorId,
+                        "account " + accountId + " would have no sign-in method left");
+            }
+            link.delete();
+            return link.externalId;
+        });
     }
 
     /** A role granted inside the community; no IdP sync removes it. */

@@ -41,6 +41,11 @@ public final class Audit {
         LOG.infof("event=link connector=%s account=%d by=%s", connectorId, accountId, how);
     }
 
+    /** {@code by}: who removed the sign-in method (the member, an operator). */
+    public static void unlinked(String connectorId, long accountId, String by) {
+        LOG.infof("event=unlink connector=%s account=%d by=%s", connectorId, accountId, by);
+    }
+
     public static void syncSkipped(String connectorId, long accountId, String field, String reason) {
         LOG.warnf("event=sync_skipped connector=%s account=%d field=%s reason=%s", connectorId, accountId, field, reason);
     }

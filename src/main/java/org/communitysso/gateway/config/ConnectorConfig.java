@@ -20,6 +20,9 @@ public interface ConnectorConfig {
 
     Optional<String> icon();
 
+    /** A line under the connector's button on the sign-in page (who should use it). */
+    Optional<String> description();
+
     @WithDefault("true")
     boolean enabled();
 

@@ -40,6 +40,9 @@ public interface GatewayConfig {
 
     AccountsConfig accounts();
 
+    /** What members see on the gateway's pages (SPEC 11). */
+    UiConfig ui();
+
     Map<String, ConnectorConfig> connectors();
 
     interface SessionConfig {
@@ -77,6 +80,21 @@ public interface GatewayConfig {
         /** Activity seen in memory is written this often (one statement per batch); a crash loses at most this much. */
         @WithDefault("5S")
         Duration activityFlushInterval();
+    }
+
+    interface UiConfig {
+        Optional<String> communityName();
+
+        Optional<String> logoUrl();
+
+        /** #rgb or #rrggbb. */
+        Optional<String> accentColor();
+
+        Optional<String> supportUrl();
+
+        /** With one connector on the sign-in page, go straight to its IdP ({@code ?choose=1} shows the page). */
+        @WithDefault("true")
+        boolean skipSingleConnector();
     }
 
     interface AccountsConfig {

@@ -35,6 +35,28 @@ public final class ConfigProblems {
         return value.get().trim();
     }
 
+    /**
+     * An absolute http(s) URL, or a path on the gateway's own host ({@code /idp/sign-on}:
+     * an IdP served behind the same host name, as the dev demo's), or a reported problem.
+     * The browser follows a path against whatever host it reached the gateway by.
+     */
+    public Optional<URI> httpUrlOrPath(String connectorId, String suffix, Optional<String> value, boolean required) {
+        String text = value.map(String::trim).orElse("");
+        if (text.startsWith("/") && !text.startsWith("//") && !text.contains("\\")) {
+            try {
+                URI uri = new URI(text);
+                if (uri.getScheme() == null && uri.getRawAuthority() == null) {
+                    return Optional.of(uri);
+                }
+            } catch (Exception e) {
+                // reported below
+            }
+            add(connectorId, suffix, "is not a valid URL or path");
+            return Optional.empty();
+        }
+        return httpUrl(connectorId, suffix, value, required);
+    }
+
     /** An absolute http(s) URL, or a reported problem. */
     public Optional<URI> httpUrl(String connectorId, String suffix, Optional<String> value, boolean required) {
         if (value.isEmpty() || value.get().isBlank()) {

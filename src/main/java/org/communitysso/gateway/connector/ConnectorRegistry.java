@@ -70,9 +70,10 @@ public class ConnectorRegistry {
         for (Map.Entry<String, ConnectorConfig> entry : new TreeMap<>(configs).entrySet()) {
             String id = entry.getKey();
             ConnectorConfig common = entry.getValue();
-            if (!ID.matcher(id).matches() || aliases.contains(id)) {
+            if (!ID.matcher(id).matches() || aliases.contains(id) || routes.reservedIds().contains(id)) {
                 problems.add(id, "type", "connector id '" + id
-                        + "' must be a lower-case slug (a-z, 0-9, -) and not one of " + aliases);
+                        + "' must be a lower-case slug (a-z, 0-9, -) and not one of " + new TreeSet<>(aliases)
+                        + " nor of the gateway's own pages " + new TreeSet<>(routes.reservedIds()));
                 continue;
             }
             ConnectorFactory factory = byType.get(common.type());
@@ -118,17 +119,26 @@ public class ConnectorRegistry {
         return new ConnectorSettings(
                 id,
                 config.type(),
-                config.label().filter(l -> !l.isBlank()).orElse(id),
+                config.label().filter(l -> !l.isBlank()).orElseGet(() -> defaultLabel(id, config.type())),
                 config.icon(),
                 config.enabled(),
                 config.testing(),
                 config.trustEmail(),
-                problems.httpUrl(id, "sign-off-url", config.signOffUrl(), false),
+                problems.httpUrlOrPath(id, "sign-off-url", config.signOffUrl(), false),
                 returnUrl(id, config.returnUrl(), problems, routes, returnAlias),
                 config.session().inactivityTimeout(),
                 config.session().absoluteLifetime(),
                 Map.copyOf(config.mapping()),
                 Map.copyOf(roleMapping));
+    }
+
+    /** "Login with Acme Account" for connector {@code acme} (Kinvey's default), "… Facebook …" for the facebook type. */
+    static String defaultLabel(String id, String type) {
+        String name = "facebook".equals(type) ? "Facebook" : Arrays.stream(id.split("-"))
+                .filter(word -> !word.isEmpty())
+                .map(word -> Character.toUpperCase(word.charAt(0)) + word.substring(1))
+                .collect(Collectors.joining(" "));
+        return "Login with " + name + " Account";
     }
 
     /**

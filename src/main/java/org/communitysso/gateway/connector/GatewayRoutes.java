@@ -14,6 +14,11 @@ public interface GatewayRoutes {
     /** The return path shared by every connector of a type ({@link ConnectorFactory#returnAlias()}). */
     String sharedReturnPath(String returnAlias);
 
+    /** Path segments under {@code /auth/} that are the gateway's own pages, so no connector may take them as its id. */
+    default java.util.Set<String> reservedIds() {
+        return java.util.Set.of();
+    }
+
     /** An endpoint of the connector's own protocol, {@code endpoint} relative to the connector's routes. */
     String endpointPath(String connectorId, String endpoint);
 }

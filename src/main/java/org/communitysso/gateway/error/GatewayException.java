@@ -10,6 +10,7 @@ public class GatewayException extends RuntimeException {
     private final String connectorId;
     private String memberDetail;
     private Integer status;
+    private String target;
 
     public GatewayException(Reason reason, String detail) {
         this(reason, null, detail, null);
@@ -51,6 +52,18 @@ public class GatewayException extends RuntimeException {
     /** The status {@link #answeredToMachinesWith} set, or null for the reason's own page or JSON. */
     public Integer machineStatus() {
         return status;
+    }
+
+    /** Where the member was going: the error page's "Try again" starts the sign-in over with it. */
+    public GatewayException withTarget(String checkedTarget) {
+        if (this.target == null) {
+            this.target = checkedTarget;
+        }
+        return this;
+    }
+
+    public String target() {
+        return target;
     }
 
     public String memberDetail() {

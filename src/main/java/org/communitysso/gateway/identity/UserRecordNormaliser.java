@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.ConnectorSettings;
@@ -54,6 +55,25 @@ public class UserRecordNormaliser {
             check(settings.id(), "avatar", UserDataRules.avatarProblem(avatar));
         }
         return new UserRecord(id, username, email, roles(settings, fields), avatar);
+    }
+
+    /** An IdP username the community cannot take, and why (without the value in the text). */
+    public record UnusableUsername(String value, String problem) {
+    }
+
+    /**
+     * The username the IdP sent when {@link #normalise} had to drop it, so the
+     * sign-up form can say why and start from it; empty when it was usable or absent.
+     */
+    public Optional<UnusableUsername> unusableUsername(Connector connector, ExternalIdentity identity) {
+        Field fields = new Field(connector.settings(), connector.defaultMapping(), identity.claims());
+        String username = fields.text("username");
+        if (username == null) {
+            return Optional.empty();
+        }
+        username = UserDataRules.normaliseUsername(username);
+        String problem = UserDataRules.usernameProblem(username);
+        return problem == null ? Optional.empty() : Optional.of(new UnusableUsername(username, problem));
     }
 
     /** customRoles as given, plus the roles the connector's role mapping grants for the IdP's groups. */

@@ -14,6 +14,8 @@ public class Cookies {
     public static final String SESSION = "community_session";
     public static final String SIGN_ON = "community_sign_on";
     public static final String PENDING = "community_pending";
+    /** A pending link of a further sign-in method (web/PendingLinks). */
+    public static final String LINK = "community_link";
     /** Browsers cap cookie lifetimes at 400 days; the server decides when a session ends. */
     private static final Duration SESSION_COOKIE_LIFETIME = Duration.ofDays(400);
 
@@ -38,6 +40,12 @@ public class Cookies {
      */
     public NewCookie signOn(String value) {
         return build(SIGN_ON, value, "/auth", (int) config.signOnTimeout().toSeconds(),
+                secure ? NewCookie.SameSite.NONE : NewCookie.SameSite.LAX);
+    }
+
+    /** Comes back with the IdP's answer like the sign-on state, so the same SameSite rule. */
+    public NewCookie link(String value) {
+        return build(LINK, value, "/auth", (int) config.signOnTimeout().toSeconds(),
                 secure ? NewCookie.SameSite.NONE : NewCookie.SameSite.LAX);
     }
 

@@ -8,6 +8,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.UnsupportedEncodingException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.lang.annotation.Annotation;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -38,6 +40,8 @@ public class ErrorResponses {
     ReturnUrlPolicy returnUrls;
     @Inject
     Cookies cookies;
+    @Inject
+    UiSettings ui;
 
     @ServerExceptionMapper
     public Response refused(GatewayException e, HttpHeaders headers, ResourceInfo resource) {
@@ -50,7 +54,7 @@ public class ErrorResponses {
         if (e.machineStatus() != null) {
             return json(Response.status(e.machineStatus()).header("Cache-Control", "no-store"), e.reason());
         }
-        return respond(e.reason(), e.memberDetail(), headers, resource);
+        return respond(e.reason(), e.memberDetail(), e.target(), headers, resource);
     }
 
     /**
@@ -78,7 +82,7 @@ public class ErrorResponses {
     /** The caller's mistake: one audit line, no stack trace. */
     private Response malformed(String detail, HttpHeaders headers, ResourceInfo resource) {
         Audit.requestRefused("-", Reason.REQUEST_MALFORMED.code(), detail);
-        return respond(Reason.REQUEST_MALFORMED, null, headers, resource);
+        return respond(Reason.REQUEST_MALFORMED, null, null, headers, resource);
     }
 
     @ServerExceptionMapper
@@ -90,10 +94,10 @@ public class ErrorResponses {
             // One line, no stack trace: while the database is down every request would log one.
             LOG.warnf("database unavailable on %s: %s", uriInfo.getPath(), e.getMessage());
             Audit.requestRefused("-", Reason.UNAVAILABLE.code(), "database unavailable");
-            return respond(Reason.UNAVAILABLE, null, headers, resource);
+            return respond(Reason.UNAVAILABLE, null, null, headers, resource);
         }
         LOG.error("unexpected failure on " + uriInfo.getPath(), e);
-        return respond(Reason.INTERNAL_ERROR, null, headers, resource);
+        return respond(Reason.INTERNAL_ERROR, null, null, headers, resource);
     }
 
     /**
@@ -119,7 +123,9 @@ public class ErrorResponses {
         return false;
     }
 
-    private Response respond(Reason reason, String detail, HttpHeaders headers, ResourceInfo resource) {
+    /** {@code target}: where the member was going, if known: "Try again" starts the sign-in over with it. */
+    private Response respond(Reason reason, String detail, String target, HttpHeaders headers,
+            ResourceInfo resource) {
         Response.ResponseBuilder response = Response.status(reason.status()).header("Cache-Control", "no-store");
         if (reason == Reason.UNAVAILABLE) {
             response.header("Retry-After", RETRY_AFTER_SECS);
@@ -127,10 +133,16 @@ public class ErrorResponses {
         if (reason == Reason.STATE_INVALID || reason == Reason.PENDING_SIGN_ON_INVALID) {
             response.cookie(cookies.clear(Cookies.SIGN_ON), cookies.clear(Cookies.PENDING));
         }
+        if (reason == Reason.LINK_INVALID || reason == Reason.LINK_ACCOUNT_MISMATCH || reason == Reason.LINK_REFUSED) {
+            response.cookie(cookies.clear(Cookies.LINK));
+        }
         if (wantsJson(headers, resource)) {
             return json(response, reason);
         }
-        String html = Pages.error(reason.code(), reason.message(), detail, returnUrls.landingUrl()).render();
+        String tryAgain = "/auth/login?return_url=" + URLEncoder.encode(target != null ? target
+                : returnUrls.landingUrl(), StandardCharsets.UTF_8);
+        String html = Pages.error(ErrorTexts.title(reason), reason.code(), reason.message(), detail,
+                ErrorTexts.nextStep(reason, ui.view().supportUrl() != null), tryAgain, returnUrls.landingUrl()).render();
         return response.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html).build();
     }
 

@@ -4,7 +4,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import java.util.List;
 
-/** The member-facing pages, type-checked at build time. */
+/** The member-facing pages, type-checked at build time; every page reads {@code ui} (web/UiSettings). */
 @CheckedTemplate
 public final class Pages {
 
@@ -13,8 +13,10 @@ public final class Pages {
 
     public static native TemplateInstance signIn(List<SignOnResource.Choice> connectors);
 
-    public static native TemplateInstance chooseUsername(String csrf, String message, String username,
-            boolean askEmail, boolean emailRequired, String email);
+    /** {@code notice}: a neutral prompt; {@code problem}: what is wrong with {@code problemField}'s value. */
+    public static native TemplateInstance chooseUsername(String csrf, String notice, String problem,
+            String problemField, String usernameRule, String username, boolean askEmail, boolean emailRequired,
+            String email);
 
     public static native TemplateInstance formPost(String action, java.util.List<FormPostPage.Field> fields, String nonce);
 
@@ -28,5 +30,14 @@ public final class Pages {
     public static native TemplateInstance siteConfirmSignOff(String siteLabel, String site, String returnUrl,
             String csrf);
 
-    public static native TemplateInstance error(String code, String message, String detail, String landingUrl);
+    public static native TemplateInstance error(String title, String code, String message, String detail,
+            String nextStep, String tryAgainUrl, String landingUrl);
+
+    /** After {@code email_taken}: the existing account's sign-in methods (labels only), each a way to link. */
+    public static native TemplateInstance linkAccount(String newMethod, List<SignInMethods.Method> methods,
+            String csrf, String tryAgainUrl);
+
+    public static native TemplateInstance account(String username, List<SignInMethods.Method> linked,
+            List<SignInMethods.Method> available, String csrf, String confirmation, String continueUrl,
+            String landingUrl);
 }

@@ -38,6 +38,16 @@ public class PendingSignOn extends PanacheEntityBase {
     @Column(name = "sign_off_handle")
     public String signOffHandle;
 
+    @Column(name = "form_username")
+    public String formUsername;
+
+    @Column(name = "form_email")
+    public String formEmail;
+
+    /** When the form was submitted and the member signed in; null while it waits. */
+    @Column(name = "completed_at")
+    public Long completedAt;
+
     @Column(name = "created_at")
     public long createdAt;
 

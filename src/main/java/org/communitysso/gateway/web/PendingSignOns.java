@@ -32,8 +32,13 @@ public class PendingSignOns {
         this.config = config;
     }
 
+    /**
+     * {@code reason}: why the form is shown (a code of ProfileResource's); {@code formUsername},
+     * {@code formEmail}: what the member last typed (or the IdP's unusable username);
+     * {@code completed}: the form was submitted and the member signed in.
+     */
     public record Pending(String connectorId, UserRecord record, String target, String csrfToken, String reason,
-            String idpSessionId, String signOffHandle) {
+            String idpSessionId, String signOffHandle, String formUsername, String formEmail, boolean completed) {
     }
 
     /** Stores the pending sign-on; returns the secret id for the member's cookie. */
@@ -51,6 +56,8 @@ public class PendingSignOns {
             row.reason = pending.reason();
             row.idpSessionId = pending.idpSessionId();
             row.signOffHandle = pending.signOffHandle();
+            row.formUsername = clip(pending.formUsername(), 255);
+            row.formEmail = clip(pending.formEmail(), 320);
             row.createdAt = now;
             row.expiresAt = now + config.accounts().pendingLifetime().toSeconds();
             row.persist();
@@ -69,20 +76,34 @@ public class PendingSignOns {
                 return Optional.empty();
             }
             return Optional.of(new Pending(row.connectorId, read(row.userRecord), row.target, row.csrfToken,
-                    row.reason, row.idpSessionId, row.signOffHandle));
+                    row.reason, row.idpSessionId, row.signOffHandle, row.formUsername, row.formEmail,
+                    row.completedAt != null));
         });
     }
 
-    /** Records why the form is shown again (e.g. the username was taken meanwhile). */
-    public void updateReason(String id, String reason) {
-        QuarkusTransaction.requiringNew().run(() -> PendingSignOn.update("reason = ?1 where idHash = ?2", reason,
-                Secrets.sha256Hex(id)));
+    /**
+     * Records why the form is shown again and what the member typed, for the GET
+     * that follows (post-redirect-get); a completed one is left alone.
+     */
+    public void rememberForm(String id, String reason, String username, String email) {
+        QuarkusTransaction.requiringNew().run(() -> PendingSignOn.update(
+                "reason = ?1, formUsername = ?2, formEmail = ?3 where idHash = ?4 and completedAt is null", reason,
+                clip(username, 255), clip(email, 320), Secrets.sha256Hex(id)));
     }
 
-    /** Uses the pending sign-on up; true only for the first caller (a double-click submits twice). */
+    private static String clip(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+
+    /**
+     * Uses the pending sign-on up; true only for the first caller (a double-click
+     * submits twice). The row stays, marked completed, until it expires: Back or a
+     * resubmit then finds where the member was going.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean consume(String id) {
-        return PendingSignOn.delete("idHash", Secrets.sha256Hex(id)) == 1;
+        return PendingSignOn.update("completedAt = ?1 where idHash = ?2 and completedAt is null", time.nowSeconds(),
+                Secrets.sha256Hex(id)) == 1;
     }
 
     @Scheduled(every = "${gateway.sweep-interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -13,6 +13,15 @@ public class Routes implements GatewayRoutes {
     static final String AUTH = "/auth/";
     static final String SIGNED_OFF = "signed-off";
 
+    /** {@code /auth/<segment>} routes of the edge itself (SignOnResource, SessionResource, ProfileResource, AccountResource, LinkResource, Assets). */
+    static final java.util.Set<String> OWN_PAGES = java.util.Set.of("login", "logout", "session", "check", "profile",
+            "account", "link", "assets");
+
+    @Override
+    public java.util.Set<String> reservedIds() {
+        return OWN_PAGES;
+    }
+
     @Override
     public String returnPath(String connectorId) {
         return AUTH + connectorId + "/return";

@@ -26,6 +26,10 @@ public class SecurityHeaders {
         }
         var headers = response.getHeaders();
         HEADERS.forEach(header -> headers.putSingle(header.getKey(), header.getValue()));
+        // the pages' icons (web/Assets) are the same for everyone: a day in any cache
+        if (headers.remove("X-Asset") != null) {
+            headers.putSingle("Cache-Control", "public, max-age=86400");
+        }
         // A page that set its own, stricter policy (the auto-submitting form's script nonce) keeps it.
         if (headers.containsKey("Content-Security-Policy")) {
             return;

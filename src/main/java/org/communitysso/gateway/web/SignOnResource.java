@@ -1,6 +1,5 @@
 package org.communitysso.gateway.web;
 
-import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
@@ -8,7 +7,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -16,6 +14,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -47,24 +46,38 @@ public class SignOnResource {
     Cookies cookies;
     @Inject
     GatewayUrls urls;
+    @Inject
+    SignInMethods methods;
+    @Inject
+    UiSettings ui;
 
-    public record Choice(String id, String label, String icon, String loginUrl) {
+    public record Choice(String id, String label, String icon, String description, String loginUrl) {
     }
 
+    /**
+     * The sign-in page; with one sign-in method (and {@code gateway.ui.skip-single-connector}),
+     * straight to its IdP, unless {@code choose=1} asks for the page.
+     */
     @GET
     @Path("/login")
-    @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance signInPage(@QueryParam("return_url") String returnUrl,
-            @QueryParam("prompt") String prompt) {
+    public Response signInPage(@QueryParam("return_url") String returnUrl, @QueryParam("prompt") String prompt,
+            @QueryParam("choose") String choose) {
         String target = returnUrls.targetOrLanding(returnUrl);
         // a fresh sign-in asked of the sign-in page is asked of whichever IdP the member picks
         String forceLogin = "login".equals(prompt) ? "&prompt=login" : "";
-        List<Choice> choices = registry.signInChoices().stream()
-                .map(c -> new Choice(c.id(), c.settings().label(), c.settings().icon().orElse(null),
-                        "/auth/" + c.id() + "/login?return_url=" + URLEncoder.encode(target, StandardCharsets.UTF_8)
+        List<Choice> choices = methods.choices().stream()
+                .map(m -> new Choice(m.id(), m.label(), m.icon(), m.description(),
+                        "/auth/" + m.id() + "/login?return_url=" + URLEncoder.encode(target, StandardCharsets.UTF_8)
                                 + forceLogin))
                 .toList();
-        return Pages.signIn(choices);
+        if (goStraightToIdp(choices.size(), ui.skipSingleConnector(), choose)) {
+            return Response.status(Response.Status.FOUND).location(URI.create(choices.get(0).loginUrl())).build();
+        }
+        return Response.ok(Pages.signIn(choices).render(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
+    }
+
+    static boolean goStraightToIdp(int choices, boolean skipSingleConnector, String choose) {
+        return choices == 1 && skipSingleConnector && !"1".equals(choose);
     }
 
     @GET
@@ -88,8 +101,9 @@ public class SignOnResource {
     @Path("/{connector}/return")
     @SignOnAnswer
     public Response returnGet(@PathParam("connector") String pathId, @Context UriInfo uriInfo,
-            @CookieParam(Cookies.SIGN_ON) String stateCookie, @CookieParam(Cookies.SESSION) String session) {
-        return handleReturn(pathId, single(uriInfo.getQueryParameters()), stateCookie, session, uriInfo);
+            @CookieParam(Cookies.SIGN_ON) String stateCookie, @CookieParam(Cookies.SESSION) String session,
+            @CookieParam(Cookies.LINK) String link) {
+        return handleReturn(pathId, single(uriInfo.getQueryParameters()), stateCookie, session, link, uriInfo);
     }
 
     @POST
@@ -98,7 +112,7 @@ public class SignOnResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response returnPost(@PathParam("connector") String pathId, MultivaluedMap<String, String> form,
             @Context UriInfo uriInfo, @CookieParam(Cookies.SIGN_ON) String stateCookie,
-            @CookieParam(Cookies.SESSION) String session) {
+            @CookieParam(Cookies.SESSION) String session, @CookieParam(Cookies.LINK) String link) {
         Map<String, String> parameters = single(uriInfo.getQueryParameters());
         for (Map.Entry<String, String> field : single(form).entrySet()) {
             // the same name in the query and the form is the same pollution as a name given twice
@@ -107,11 +121,11 @@ public class SignOnResource {
                         + field.getKey().replaceAll("\\W", "?") + "' given in the query and the form");
             }
         }
-        return handleReturn(pathId, parameters, stateCookie, session, uriInfo);
+        return handleReturn(pathId, parameters, stateCookie, session, link, uriInfo);
     }
 
     private Response handleReturn(String pathSegment, Map<String, String> parameters, String stateCookie,
-            String session, UriInfo uriInfo) {
+            String session, String link, UriInfo uriInfo) {
         if (!registry.isReturnAlias(pathSegment)) {
             registry.require(pathSegment);
         }
@@ -132,12 +146,21 @@ public class SignOnResource {
                 : registry.require(pathSegment);
         String left = state.isPresent() ? SignOnStates.without(stateCookie, reference.get()) : stateCookie;
         NewCookie signOnCookie = left == null ? cookies.clear(Cookies.SIGN_ON) : cookies.signOn(left);
-        ExternalIdentity identity = connector.complete(callback);
+        ExternalIdentity identity;
+        try {
+            identity = connector.complete(callback);
+        } catch (GatewayException e) {
+            throw state.isPresent() ? e.withTarget(state.get().target()) : e;
+        }
         // An unsolicited answer may ask for a target (a relay state): checked like any return_url.
         String target = state.isPresent() ? state.get().target()
                 : identity.requestedTarget() != null ? returnUrls.targetOrLanding(identity.requestedTarget())
                 : returnUrls.landingUrl();
-        return flow.finish(connector, identity, target, session, signOnCookie);
+        try {
+            return flow.finish(connector, identity, target, session, signOnCookie, link);
+        } catch (GatewayException e) {
+            throw e.withTarget(target);
+        }
     }
 
     /** The browser's sign-on whose id the answer echoes in a state parameter some connector names. */

@@ -87,7 +87,7 @@ class AccountMatchingTest {
         Response refused = GatewayClient.returnWithToken("/auth/acme/return",
                 TestTokens.acme(Map.of("id", acmeId, "username", name(id, "q"), "email", email)), null);
         refused.then().statusCode(409).body(containsString("email_taken"))
-                .body(containsString("This email address is already taken."));
+                .body(containsString("This email address is already taken"));
         assertNull(refused.getCookie("community_session"));
         assertEquals(0, db.linksFor(acmeId));
         assertEquals(1, db.accountsWithEmail(email));
@@ -119,11 +119,31 @@ class AccountMatchingTest {
                 .body("username", equalTo(name(id, "c")))
                 .body("email", equalTo(id + "@acme.test"))
                 .body("customRoles", equalTo(List.of("4")));
-        assertEquals(0, db.count("SELECT COUNT(*) FROM pending_sign_ons WHERE external_id = ?1", id));
+        assertEquals(1, db.count("SELECT COUNT(*) FROM pending_sign_ons WHERE external_id = ?1 AND completed_at IS NOT NULL",
+                id), "used up, kept until it expires so Back finds where the member went");
 
-        // the form cannot be replayed
+        // the form cannot be replayed: without the session it opened, refused
         given().redirects().follow(false).cookie("community_pending", pending).get("/auth/profile").then()
-                .statusCode(400).body(containsString("pending_sign_on_invalid"));
+                .statusCode(400).body(containsString("pending_sign_on_invalid"))
+                .body(containsString("return_url=%2Fafter-sign-up"));
+        Response late = given().redirects().follow(false).cookie("community_pending", pending).formParam("csrf", "any")
+                .formParam("username", name(id, "d")).post("/auth/profile");
+        assertEquals(303, late.statusCode(), "the form's GET decides, with the cookies the browser has by then");
+        assertTrue(late.header("Location").endsWith("/auth/profile"));
+        assertNull(late.getCookie("community_session"));
+        // Back or resubmit in the browser that is signed in: on to the target, nothing made twice
+        String session = done.getCookie("community_session");
+        Response back2 = given().redirects().follow(false).cookie("community_pending", pending)
+                .cookie("community_session", session).get("/auth/profile");
+        assertEquals(303, back2.statusCode());
+        assertTrue(back2.header("Location").endsWith("/after-sign-up"));
+        Response resubmit = given().redirects().follow(false).cookie("community_pending", pending)
+                .cookie("community_session", session).formParam("csrf", "whatever").formParam("username", name(id, "e"))
+                .post("/auth/profile");
+        assertEquals(303, resubmit.statusCode());
+        assertTrue(resubmit.header("Location").endsWith("/after-sign-up"));
+        GatewayClient.session(session).then().body("username", equalTo(name(id, "c")));
+        assertEquals(1, db.linksFor(id));
     }
 
     @Test
@@ -140,12 +160,13 @@ class AccountMatchingTest {
         given().cookie("community_pending", pending).get("/auth/profile").then().statusCode(200)
                 .body(containsString("already taken"));
 
-        Response again = GatewayClient.submitProfile(pending, taken, null);
-        again.then().statusCode(400).body(containsString("already taken"));
-        assertNull(again.getCookie("community_session"));
+        Response again = GatewayClient.submitProfileRefused(pending, taken, null);
+        again.then().statusCode(200).body(containsString("already taken"))
+                .body(containsString("aria-invalid=\"true\""));
 
-        Response invalid = GatewayClient.submitProfile(pending, "<script>", null);
-        invalid.then().statusCode(400).body(containsString("may hold letters"))
+        Response invalid = GatewayClient.submitProfileRefused(pending, "<script>", null);
+        invalid.then().statusCode(200).body(containsString("may hold letters"))
+                .body(containsString("value=\"&lt;script&gt;\"")) // the value is kept, escaped
                 .body(not("<script>"));
 
         Response done = GatewayClient.submitProfile(pending, name(id, "n"), null);
@@ -161,7 +182,9 @@ class AccountMatchingTest {
         assertEquals(303, back.statusCode(), back.asString());
         String pending = back.getCookie("community_pending");
         given().cookie("community_pending", pending).get("/auth/profile").then().statusCode(200)
-                .body(containsString("Please choose the username")).body(not("<b>bob</b>"));
+                .body(containsString("The username your sign-in method gave cannot be used here"))
+                .body(containsString("may hold letters"))
+                .body(not("<b>bob</b>"));
         assertEquals(302, GatewayClient.submitProfile(pending, name(id, "k"), null).statusCode());
 
         // a returning member whose IdP now sends an unusable username keeps the one they have
@@ -201,9 +224,8 @@ class AccountMatchingTest {
         Response back = GatewayClient.returnWithToken("/auth/partner/return", partnerToken(Map.of("id", id)), null);
         String pending = back.getCookie("community_pending");
         given().cookie("community_pending", pending).get("/auth/profile").then().body(containsString("name=\"email\""));
-        Response attempt = GatewayClient.submitProfile(pending, name(id, "w"), email);
-        attempt.then().statusCode(400).body(containsString("already taken"));
-        assertNull(attempt.getCookie("community_session"));
+        Response attempt = GatewayClient.submitProfileRefused(pending, name(id, "w"), email);
+        attempt.then().statusCode(200).body(containsString("already taken"));
         assertEquals(0, db.linksFor(id));
 
         Response done = GatewayClient.submitProfile(pending, name(id, "w"), id + "@own.test");

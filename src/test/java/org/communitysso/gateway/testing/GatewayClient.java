@@ -67,4 +67,18 @@ public final class GatewayClient {
         }
         return request.post("/auth/profile");
     }
+
+    /**
+     * Submits the form with a value the gateway refuses: it answers by post-redirect-get (303 back to
+     * the form, no session); returns the form page that GET shows.
+     */
+    public static Response submitProfileRefused(String pendingCookie, String username, String email) {
+        Response posted = submitProfile(pendingCookie, username, email);
+        if (posted.statusCode() != 303 || !posted.header("Location").endsWith("/auth/profile")
+                || posted.getCookie("community_session") != null) {
+            throw new AssertionError("expected the form again by redirect, got " + posted.statusCode() + " "
+                    + posted.header("Location"));
+        }
+        return given().redirects().follow(false).cookie("community_pending", pendingCookie).get("/auth/profile");
+    }
 }

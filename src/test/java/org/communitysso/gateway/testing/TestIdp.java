@@ -36,6 +36,8 @@ import java.util.Map;
  * certificates (rollover), SLO, no IdP-initiated sign-on;</li>
  * <li>{@code portal}: SAML2, HTTP-POST binding, IdP-initiated sign-on allowed, SHA-1 accepted;</li>
  * <li>{@code retired}: a jwt connector with {@code enabled=false};</li>
+ * <li>{@code demo}, {@code demo-partner}: the dev demo's IdPs (dev/DemoIdpResource), with paths as sign-on URLs;
+ * demo-partner has no label (the default label and icon);</li>
  * <li>the ids of samples/ and docs/connectors/ not above ({@code discord}, {@code codehub}, {@code gitlab}: oauth2;
  * {@code auth0}, {@code keycloak}, {@code okta}: oidc; {@code adfs}, {@code entra}: saml2), in testing mode.</li>
  * <li>{@code oidc-shared}, {@code github-shared}, {@code fb-shared}, {@code corp-shared} (testing mode): like
@@ -144,6 +146,18 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "acme.jwt.max-age", "5M");
         config.put(c + "acme.jwt.clock-skew", "30S");
 
+        // the dev demo's two IdPs (dev/DemoIdpResource, built for tests too), as application.properties has them
+        for (String demo : new String[] {"demo", "demo-partner"}) {
+            config.put(c + demo + ".type", "jwt");
+            config.put(c + demo + ".sign-on-url", "/dev/demo-idp/" + demo + "/sign-on");
+            config.put(c + demo + ".sign-off-url", "/dev/demo-idp/" + demo + "/sign-off");
+            config.put(c + demo + ".jwt.shared-secret", "test-only-" + demo + "-secret-0123456789abcdef");
+            config.put(c + demo + ".jwt.algorithms", "HS256");
+            config.put(c + demo + ".jwt.issuer", "https://" + demo + ".invalid");
+            config.put(c + demo + ".jwt.audience", "community-sso-gateway");
+        }
+        config.put(c + "demo.label", "Sign in with the Demo IdP");
+        config.put(c + "demo.description", "The organisation's accounts (a stand-in IdP).");
         config.put(c + "partner.type", "jwt");
         config.put(c + "partner.label", "Sign in with Partner");
         config.put(c + "partner.sign-on-url", PARTNER_ISSUER + "/login");

@@ -76,6 +76,9 @@ class MalformedRequestsTest {
             "GET /auth/token/return", "POST /auth/token/return", "GET /auth/openidconnect/return",
             "GET /auth/oauth2/return", "GET /auth/facebook/return", "POST /auth/saml/return",
             "GET /auth/profile", "POST /auth/profile",
+            "GET /auth/link", "POST /auth/link", "GET /auth/account", "POST /auth/account/link",
+            "POST /auth/account/unlink", "POST /auth/account/sign-out-everywhere",
+            "GET /auth/assets/favicon.ico", "GET /favicon.ico",
             "GET /auth/session", "GET /auth/check",
             "GET /auth/logout", "POST /auth/logout",
             "GET /auth/corp/saml/metadata", "GET /auth/acme/saml/metadata",
@@ -87,7 +90,8 @@ class MalformedRequestsTest {
             .toList();
 
     static final String FIELDS = "token,return_url,code,state,error,SAMLResponse,SAMLRequest,RelayState,SigAlg,"
-            + "Signature,logout_token,csrf,username,email,prompt,site,ott,ssoSession,resume";
+            + "Signature,logout_token,csrf,username,email,prompt,site,ott,ssoSession,resume,connector,choose,linked,"
+            + "unlinked";
 
     static final List<Input> INPUTS = List.of(
             Input.query("bad percent-encoding in the query", every("%zz") + "&%%%&=&&"),
@@ -129,9 +133,10 @@ class MalformedRequestsTest {
             Input.header("malformed cookies", "Cookie", "community_session=\"unterminated; community_sign_on=..~.%zz~"
                     + "a.b.c; community_pending=%%%; =; ;;"),
             Input.header("huge cookies", "Cookie", "community_session=" + "s".repeat(3000) + "; community_sign_on="
-                    + "a.b~".repeat(1000) + "; community_pending=" + "p".repeat(2000)),
+                    + "a.b~".repeat(1000) + "; community_pending=" + "p".repeat(2000) + "; community_link=" + "l".repeat(2000)),
             Input.header("cookies given twice", "Cookie", "community_session=a; community_session=b; "
-                    + "community_sign_on=x.y; community_sign_on=z.w; community_pending=1; community_pending=2"),
+                    + "community_sign_on=x.y; community_sign_on=z.w; community_pending=1; community_pending=2; "
+                    + "community_link=1; community_link=2"),
             Input.header("malformed Accept", "Accept", "application/json;q=bogus, text/html;;, */json, ;"),
             Input.header("malformed Content-Type on any request", "Content-Type", ";;charset=="),
             Input.header("Host header with a bad port", "X-Forwarded-Host", "a:b:c[::1"));

@@ -61,7 +61,7 @@ public class JwtConnectorFactory implements ConnectorFactory {
     public Connector create(ConnectorSettings settings, Context context, ConfigProblems problems) {
         String id = settings.id();
         JwtConfig.Keys jwt = context.mapping(JwtConfig.class).connectors().get(id).jwt();
-        Optional<URI> signOnUrl = problems.httpUrl(id, "sign-on-url", context.common().signOnUrl(), true);
+        Optional<URI> signOnUrl = problems.httpUrlOrPath(id, "sign-on-url", context.common().signOnUrl(), true);
 
         int keySources = (jwt.publicKey().isPresent() ? 1 : 0) + (jwt.jwksUrl().isPresent() ? 1 : 0)
                 + (jwt.sharedSecret().isPresent() ? 1 : 0);

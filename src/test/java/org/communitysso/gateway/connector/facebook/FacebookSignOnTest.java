@@ -132,7 +132,9 @@ class FacebookSignOnTest {
                 .body(containsString("name=\"email\""));
 
         // the form insists on the email
-        GatewayClient.submitProfile(pending, "Kim " + fbId.substring(0, 8), null).then().statusCode(400);
+        GatewayClient.submitProfileRefused(pending, "Kim " + fbId.substring(0, 8), null).then().statusCode(200)
+                .body(containsString("Please give an email address"))
+                .body(containsString("value=\"Kim " + fbId.substring(0, 8) + "\""));
         Response done = GatewayClient.submitProfile(pending, "Kim " + fbId.substring(0, 8), "kim" + fbId + "@mail.test");
         assertEquals(302, done.statusCode(), done.asString());
         GatewayClient.session(done.getCookie("community_session")).then()
