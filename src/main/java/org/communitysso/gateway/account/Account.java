@@ -43,6 +43,10 @@ public class Account extends PanacheEntityBase {
 
     public boolean active = true;
 
+    /** When an operator deactivated it; null while active. */
+    @Column(name = "deactivated_at")
+    public Long deactivatedAt;
+
     @Column(name = "created_at")
     public long createdAt;
 

@@ -54,6 +54,7 @@ public class AccountService {
         if (link.isPresent()) {
             Account account = activeAccount(link.get().accountId, connectorId);
             link.get().lastSignOnAt = now;
+            RoleInputsJson.store(link.get(), record.roleInputs());
             sync(connectorId, emailVerified, account, record, now);
             em.flush();
             return new SignOnOutcome.SignedOn(account.id, false, null);
@@ -71,7 +72,7 @@ public class AccountService {
                             "email belongs to account " + account.id + "; not linked: " + refusal);
                 }
                 activeAccount(account.id, connectorId);
-                link(connectorId, record.id(), account.id, now);
+                link(connectorId, record, account.id, now);
                 sync(connectorId, emailVerified, account, record, now);
                 em.flush();
                 return new SignOnOutcome.SignedOn(account.id, false, "verified_email");
@@ -93,7 +94,7 @@ public class AccountService {
         account.createdAt = now;
         account.updatedAt = now;
         account.persist();
-        link(connectorId, record.id(), account.id, now);
+        link(connectorId, record, account.id, now);
         if (record.customRoles() != null) {
             replaceIdpRoles(account.id, record.customRoles(), now);
         }
@@ -101,21 +102,26 @@ public class AccountService {
         return new SignOnOutcome.SignedOn(account.id, true, null);
     }
 
+    /**
+     * Locked for the rest of the sign-on: a deactivation either is seen here, or waits
+     * for this sign-on to commit and then ends the session it opened.
+     */
     private Account activeAccount(long accountId, String connectorId) {
-        Account account = Account.findById(accountId);
+        Account account = Account.findById(accountId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (account == null || !account.active) {
             throw new GatewayException(Reason.ACCOUNT_DISABLED, connectorId, "account " + accountId + " is disabled");
         }
         return account;
     }
 
-    private static void link(String connectorId, String externalId, long accountId, long now) {
+    private static void link(String connectorId, UserRecord record, long accountId, long now) {
         ExternalLink link = new ExternalLink();
         link.accountId = accountId;
         link.connectorId = connectorId;
-        link.externalId = externalId;
+        link.externalId = record.id();
         link.createdAt = now;
         link.lastSignOnAt = now;
+        RoleInputsJson.store(link, record.roleInputs());
         link.persist();
     }
 
@@ -156,7 +162,7 @@ public class AccountService {
     }
 
     /** IdP-managed roles become exactly {@code roles}; community-granted ones stay. */
-    private static void replaceIdpRoles(long accountId, List<String> roles, long now) {
+    static void replaceIdpRoles(long accountId, List<String> roles, long now) {
         Set<String> wanted = new HashSet<>(roles);
         for (RoleGrant grant : RoleGrant.of(accountId, RoleGrant.IDP)) {
             if (!wanted.remove(grant.key.roleId())) {

@@ -16,6 +16,7 @@ import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.communitysso.gateway.identity.UserRecord;
 import org.communitysso.gateway.identity.UserRecordNormaliser;
+import org.communitysso.gateway.ops.SignOnEvents;
 import org.communitysso.gateway.session.SessionService;
 import org.jboss.logging.Logger;
 
@@ -37,10 +38,12 @@ public class SignOnFlow {
     private final PendingSignOns pendingSignOns;
     private final SessionService sessions;
     private final Cookies cookies;
+    private final SignOnEvents events;
 
     @Inject
     public SignOnFlow(UserRecordNormaliser normaliser, AccountService accounts, PendingSignOns pendingSignOns,
-            SessionService sessions, Cookies cookies) {
+            SessionService sessions, Cookies cookies, SignOnEvents events) {
+        this.events = events;
         this.normaliser = normaliser;
         this.accounts = accounts;
         this.pendingSignOns = pendingSignOns;
@@ -68,6 +71,7 @@ public class SignOnFlow {
         }
         String pendingId = pendingSignOns.create(new PendingSignOns.Pending(connector.id(), record, target,
                 Secrets.randomId(), result.needs().code(), identity.idpSessionId(), identity.signOffHandle()));
+        events.profileRequired(connector.id(), result.needs().code());
         return Response.seeOther(URI.create("/auth/profile"))
                 .cookie(cookies.pending(pendingId), signOnCookie)
                 .build();
@@ -115,7 +119,7 @@ public class SignOnFlow {
     }
 
     /** After the commit, so no line tells of work that was rolled back. */
-    private static void audit(String connectorId, Result result) {
+    private void audit(String connectorId, Result result) {
         if (result.account() == null) {
             return;
         }
@@ -128,6 +132,7 @@ public class SignOnFlow {
         }
         result.opened().replaced().ifPresent(old -> Audit.sessionRevoked(old.accountId(), "replaced", 1));
         Audit.signOnSucceeded(connectorId, accountId);
+        events.succeeded(connectorId, accountId, result.account().provisioned(), result.account().linkedBy());
     }
 
     /** Sets the session cookie and sends the member to the target. */

@@ -47,6 +47,8 @@ public class SignOnResource {
     Cookies cookies;
     @Inject
     GatewayUrls urls;
+    @Inject
+    ConnectorTestRun testRun;
 
     public record Choice(String id, String label, String icon, String loginUrl) {
     }
@@ -132,6 +134,9 @@ public class SignOnResource {
                 : registry.require(pathSegment);
         String left = state.isPresent() ? SignOnStates.without(stateCookie, reference.get()) : stateCookie;
         NewCookie signOnCookie = left == null ? cookies.clear(Cookies.SIGN_ON) : cookies.signOn(left);
+        if (state.isPresent() && ConnectorTestRun.isTest(state.get().target())) {
+            return testRun.report(connector, callback, state.get().target(), signOnCookie);
+        }
         ExternalIdentity identity = connector.complete(callback);
         // An unsolicited answer may ask for a target (a relay state): checked like any return_url.
         String target = state.isPresent() ? state.get().target()
