@@ -4,7 +4,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -220,7 +219,7 @@ public class AccountOperations {
                 continue;
             }
             boolean didChange = QuarkusTransaction.requiringNew().call(() -> {
-                Account account = Account.findById(link.accountId, LockModeType.PESSIMISTIC_WRITE);
+                Account account = Account.lockedById(link.accountId);
                 if (account == null || !isLatestLink(link)) {
                     return false;
                 }
@@ -285,7 +284,7 @@ public class AccountOperations {
     }
 
     private static Account lockedAccount(long accountId) {
-        Account account = Account.findById(accountId, LockModeType.PESSIMISTIC_WRITE);
+        Account account = Account.lockedById(accountId);
         if (account == null) {
             throw new GatewayException(Reason.MEMBER_NOT_FOUND, null, "no account " + accountId);
         }

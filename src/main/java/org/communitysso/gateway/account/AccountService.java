@@ -107,7 +107,7 @@ public class AccountService {
      * for this sign-on to commit and then ends the session it opened.
      */
     private Account activeAccount(long accountId, String connectorId) {
-        Account account = Account.findById(accountId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        Account account = Account.lockedById(accountId);
         if (account == null || !account.active) {
             throw new GatewayException(Reason.ACCOUNT_DISABLED, connectorId, "account " + accountId + " is disabled");
         }

@@ -57,6 +57,13 @@ public class AdminAudit {
         }
         int status = response.getStatus();
         String operator = operator();
+        if (accountId == null) {
+            // a refused call names the member it was about, so it shows in that member's audit
+            String userId = request.getUriInfo().getPathParameters().getFirst("userId");
+            if (userId != null && userId.matches("[0-9]{1,18}")) {
+                accountId = Long.parseLong(userId);
+            }
+        }
         String outcome = status < 400 ? "success" : "failure";
         String route = request.getMethod() + " " + path;
         String event = action == null ? "admin_call" : "admin_" + action;

@@ -120,7 +120,7 @@ class SamlMetadataRolloverTest {
         assertTrue(accepted(connector, oldKey, oldCert));
 
         // metadata naming another IdP is refused: its keys would sign for this one
-        serve(metadata("https://evil.test/saml", null, newCert).replace(IDP, "https://evil.test/saml"));
+        serve(metadata(null, null, newCert).replace(IDP, "https://evil.test/saml"));
         assertFalse(refresher(connector).refreshMetadata(true));
         assertEquals("signature_invalid", refusal(connector, newKey, newCert));
 
