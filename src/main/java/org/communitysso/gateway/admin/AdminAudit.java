@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.UriInfo;
 import org.communitysso.gateway.audit.AuditTrail;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
@@ -31,6 +32,7 @@ public class AdminAudit {
     private String connectorId;
     private Long accountId;
     private String detail;
+    private boolean written;
 
     /** What the call did, for its audit line. */
     public void action(String action, String connectorId, Long accountId, String detail) {
@@ -52,20 +54,31 @@ public class AdminAudit {
     @ServerResponseFilter
     public void log(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/admin/")) {
-            return;
+        if (path.startsWith("/admin/")) {
+            write(request.getMethod(), request.getUriInfo(), response.getStatus(), operator());
         }
-        int status = response.getStatus();
-        String operator = operator();
+    }
+
+    /** A call refused before it reached the API (no or bad credentials, no role). */
+    void refused(String method, UriInfo uri, int status, String operator) {
+        write(method, uri, status, operator);
+    }
+
+    private void write(String method, UriInfo uri, int status, String operator) {
+        if (written) {
+            return; // a refusal can reach both the exception mapper and the filter
+        }
+        written = true;
+        String path = uri.getPath();
         if (accountId == null) {
             // a refused call names the member it was about, so it shows in that member's audit
-            String userId = request.getUriInfo().getPathParameters().getFirst("userId");
+            String userId = uri.getPathParameters().getFirst("userId");
             if (userId != null && userId.matches("[0-9]{1,18}")) {
                 accountId = Long.parseLong(userId);
             }
         }
         String outcome = status < 400 ? "success" : "failure";
-        String route = request.getMethod() + " " + path;
+        String route = method + " " + path;
         String event = action == null ? "admin_call" : "admin_" + action;
         if (status < 400) {
             LOG.infof("event=%s operator=\"%s\" route=\"%s\" status=%d connector=%s account=%s detail=\"%s\"", event,

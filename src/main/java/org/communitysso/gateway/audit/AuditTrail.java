@@ -41,6 +41,15 @@ public class AuditTrail {
     }
 
     public void record(Entry entry) {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            // refusals answered before dispatch (admin 401/403) arrive on the event loop: never block it
+            io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool().execute(() -> store(entry));
+        } else {
+            store(entry);
+        }
+    }
+
+    private void store(Entry entry) {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 AuditEvent row = new AuditEvent();

@@ -19,7 +19,7 @@ public final class IdpCalls {
         try {
             return work.call();
         } finally {
-            sample.stop(Timer.builder("gateway.idp.request").description("Calls to identity providers")
+            sample.stop(Timer.builder("gateway.idp.request").description("Calls to identity providers").publishPercentileHistogram()
                     .tag("connector", connectorId).tag("call", call).register(Metrics.globalRegistry));
         }
     }

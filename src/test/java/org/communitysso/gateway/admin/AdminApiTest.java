@@ -331,10 +331,18 @@ class AdminApiTest {
         admin("ops-audit-" + kim.id()).post("/admin/api/members/" + kim.id() + "/deactivate").then().statusCode(200);
         apiKey().post("/admin/api/members/" + kim.id() + "/reactivate").then().statusCode(200);
         given().get("/admin/api/members/" + kim.id()).then().statusCode(401);
+        given().header("Authorization", "Bearer " + token("ops-viewer-" + kim.id(), List.of("viewer")))
+                .get("/admin/api/members/" + kim.id()).then().statusCode(403);
 
-        JsonPath events = admin("ops-reader").queryParam("member", kim.id()).queryParam("since", since)
-                .get("/admin/api/audit").then().statusCode(200).extract().jsonPath();
-        List<Map<String, Object>> list = events.getList("$");
+        List<Map<String, Object>> list = List.of();
+        for (int attempt = 0; attempt < 50; attempt++) { // refusals before dispatch are stored off the event loop
+            list = admin("ops-reader").queryParam("member", kim.id()).queryParam("since", since)
+                    .get("/admin/api/audit").then().statusCode(200).extract().jsonPath().getList("$");
+            if (list.stream().filter(e -> "admin_call".equals(e.get("event"))).count() >= 2) {
+                break;
+            }
+            sleep();
+        }
         assertTrue(list.stream().anyMatch(e -> "admin_deactivate".equals(e.get("event"))
                 && ("ops-audit-" + kim.id()).equals(e.get("operator"))), list.toString());
         String keyOperator = "api-key:" + org.communitysso.gateway.Secrets.sha256Hex(API_KEY).substring(0, 12);
@@ -344,6 +352,9 @@ class AdminApiTest {
                 && "deactivated".equals(e.get("reason"))), list.toString());
         assertTrue(list.stream().anyMatch(e -> "admin_call".equals(e.get("event")) && "-".equals(e.get("operator"))
                 && "401".equals(e.get("reason"))), "the refused call too: " + list);
+        assertTrue(list.stream().anyMatch(e -> "admin_call".equals(e.get("event"))
+                && ("ops-viewer-" + kim.id()).equals(e.get("operator")) && "403".equals(e.get("reason"))),
+                "a call without the role names who made it: " + list);
 
         // the query itself is audited, and reads never show tokens
         JsonPath reads = admin("ops-reader").queryParam("connector", "acme").queryParam("limit", 500)
@@ -352,6 +363,16 @@ class AdminApiTest {
         admin("ops-reader").queryParam("since", "yesterday").get("/admin/api/audit").then().statusCode(422);
         assertTrue(db.count("SELECT COUNT(*) FROM audit_events WHERE operator = 'ops-reader' AND event = 'admin_call'")
                 >= 2);
+        assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE operator = ?1 AND reason = '403'",
+                "ops-viewer-" + kim.id()), "one event per refused call");
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- connectors ----------------------------------------------------------------------------
