@@ -212,6 +212,30 @@ class AdminApiTest {
         GatewayClient.check(back.getCookie("community_session")).then().statusCode(202);
     }
 
+    /** Sign-ons in flight while the operator deactivates: none may leave a session behind. */
+    @Test
+    void signOnsRacingADeactivationLeaveNoSession() throws Exception {
+        Member kim = signOn("acme");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> inFlight = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                inFlight.add(pool.submit(() -> GatewayClient.signOnAcme(Map.of("id", kim.externalId()), "/")
+                        .statusCode()));
+            }
+            admin("ops-kim").post("/admin/api/members/" + kim.id() + "/deactivate").then().statusCode(200);
+            for (var signOn : inFlight) {
+                int status = signOn.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(status == 302 || status == 403, "signed on or refused: " + status);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, db.sessionsFor(kim.externalId()), "a deactivated member keeps no session");
+        Response after = GatewayClient.signOnAcme(Map.of("id", kim.externalId()), "/");
+        assertEquals(403, after.statusCode());
+    }
+
     @Test
     void theLastLinkIsKeptUnlessForcedAndUnlinkingEndsItsSessions() {
         Member kim = signOn("acme");
