@@ -43,6 +43,10 @@ public class Account extends PanacheEntityBase {
 
     public boolean active = true;
 
+    /** When an operator deactivated it; null while active. */
+    @Column(name = "deactivated_at")
+    public Long deactivatedAt;
+
     @Column(name = "created_at")
     public long createdAt;
 
@@ -59,6 +63,21 @@ public class Account extends PanacheEntityBase {
         emailKey = UserDataRules.emailKey(value);
         emailSource = value == null ? null : source;
         emailVerified = value != null && verified;
+    }
+
+    /**
+     * The account's latest committed row, locked until the transaction ends (SELECT … FOR
+     * UPDATE: Hibernate's own lock syntax for MySQL 8 is not MariaDB's); null when there is none.
+     */
+    static Account lockedById(long id) {
+        var em = getEntityManager();
+        if (em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, id)
+                .getResultList().isEmpty()) {
+            return null;
+        }
+        Account account = em.find(Account.class, id);
+        em.refresh(account);
+        return account;
     }
 
     /** Keys are canonical forms compared byte for byte (binary collation, and again here). */

@@ -59,6 +59,7 @@ public class AccountService {
         if (link.isPresent()) {
             Account account = activeAccount(link.get().accountId, connectorId);
             link.get().lastSignOnAt = now;
+            RoleInputsJson.store(link.get(), record.roleInputs());
             boolean changed = sync(connectorId, emailVerified, account, record, now);
             em.flush();
             return new SignOnOutcome.SignedOn(account.id, false, null, changed);
@@ -75,7 +76,7 @@ public class AccountService {
                     throw new EmailTaken(connectorId, account.id, refusal);
                 }
                 activeAccount(account.id, connectorId);
-                link(connectorId, record.id(), account.id, now);
+                link(connectorId, record, account.id, now);
                 sync(connectorId, emailVerified, account, record, now);
                 em.flush();
                 return new SignOnOutcome.SignedOn(account.id, false, "verified_email", true);
@@ -97,7 +98,7 @@ public class AccountService {
         account.createdAt = now;
         account.updatedAt = now;
         account.persist();
-        link(connectorId, record.id(), account.id, now);
+        link(connectorId, record, account.id, now);
         if (record.customRoles() != null) {
             replaceIdpRoles(account.id, record.customRoles(), now);
         }
@@ -105,21 +106,32 @@ public class AccountService {
         return new SignOnOutcome.SignedOn(account.id, true, null, false); // a new account has no cached sessions
     }
 
+    /**
+     * Locked for the rest of the sign-on: a deactivation either is seen here, or waits
+     * for this sign-on to commit and then ends the session it opened.
+     */
     private Account activeAccount(long accountId, String connectorId) {
-        Account account = Account.findById(accountId);
+        Account account = Account.lockedById(accountId);
         if (account == null || !account.active) {
             throw new GatewayException(Reason.ACCOUNT_DISABLED, connectorId, "account " + accountId + " is disabled");
         }
         return account;
     }
 
-    private static void link(String connectorId, String externalId, long accountId, long now) {
+    private static void link(String connectorId, UserRecord record, long accountId, long now) {
+        link(connectorId, record.id(), record.roleInputs(), accountId, now);
+    }
+
+    /** {@code roleInputs}: the groups and roles the identity last brought, when known (null: none stored yet). */
+    private static void link(String connectorId, String externalId, UserRecord.RoleInputs roleInputs, long accountId,
+            long now) {
         ExternalLink link = new ExternalLink();
         link.accountId = accountId;
         link.connectorId = connectorId;
         link.externalId = externalId;
         link.createdAt = now;
         link.lastSignOnAt = now;
+        RoleInputsJson.store(link, roleInputs);
         link.persist();
     }
 
@@ -170,7 +182,7 @@ public class AccountService {
     }
 
     /** IdP-managed roles become exactly {@code roles}; community-granted ones stay. Whether anything changed. */
-    private static boolean replaceIdpRoles(long accountId, List<String> roles, long now) {
+    static boolean replaceIdpRoles(long accountId, List<String> roles, long now) {
         Set<String> wanted = new HashSet<>(roles);
         boolean changed = false;
         for (RoleGrant grant : RoleGrant.of(accountId, RoleGrant.IDP)) {
@@ -227,7 +239,7 @@ public class AccountService {
                     "account " + accountId + " already has another identity at this connector");
         }
         activeAccount(accountId, connectorId);
-        link(connectorId, externalId, accountId, time.nowSeconds());
+        link(connectorId, externalId, null, accountId, time.nowSeconds());
         em.flush();
         return true;
     }

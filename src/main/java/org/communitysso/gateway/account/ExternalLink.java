@@ -34,11 +34,19 @@ public class ExternalLink extends PanacheEntityBase {
     @Column(name = "last_sign_on_at")
     public long lastSignOnAt;
 
+    /** JSON array of the groups the IdP sent at the last sign-on; null when it sent none. */
+    @Column(name = "idp_groups")
+    public String idpGroups;
+
+    /** JSON array of the roles the IdP named directly at the last sign-on; null when it named none. */
+    @Column(name = "idp_roles")
+    public String idpRoles;
+
     /**
      * The link for exactly this id, byte for byte: the column's binary collation
      * does that in the database (bar trailing spaces), and the result is checked again here.
      */
-    static Optional<ExternalLink> find(String connectorId, String externalId) {
+    public static Optional<ExternalLink> find(String connectorId, String externalId) {
         return find("connectorId = ?1 and externalId = ?2", connectorId, externalId).<ExternalLink>firstResultOptional()
                 .filter(link -> link.connectorId.equals(connectorId) && link.externalId.equals(externalId));
     }
@@ -49,5 +57,10 @@ public class ExternalLink extends PanacheEntityBase {
 
     public static List<ExternalLink> ofAccount(long accountId) {
         return list("accountId", accountId);
+    }
+
+    static List<ExternalLink> ofConnector(String connectorId) {
+        return ExternalLink.<ExternalLink>list("connectorId", connectorId).stream()
+                .filter(link -> link.connectorId.equals(connectorId)).toList();
     }
 }

@@ -169,6 +169,11 @@ public class ConnectorRegistry {
         return url;
     }
 
+    /** Every configured connector, enabled or not, by id. */
+    public List<Connector> all() {
+        return connectors.values().stream().sorted(java.util.Comparator.comparing(Connector::id)).toList();
+    }
+
     public Optional<Connector> find(String id) {
         return Optional.ofNullable(connectors.get(id));
     }

@@ -54,7 +54,15 @@ public class UserRecordNormaliser {
         if (avatar != null) {
             check(settings.id(), "avatar", UserDataRules.avatarProblem(avatar));
         }
-        return new UserRecord(id, username, email, roles(settings, fields), avatar);
+        List<String> given = fields.list("custom-roles");
+        List<String> groups = fields.list("groups");
+        List<String> roles = roles(settings.roleMapping(), given, groups);
+        if (roles != null) {
+            for (String role : roles) {
+                check(settings.id(), "customRoles", UserDataRules.roleIdProblem(role));
+            }
+        }
+        return new UserRecord(id, username, email, roles, avatar, new UserRecord.RoleInputs(given, groups));
     }
 
     /** An IdP username the community cannot take, and why (without the value in the text). */
@@ -76,11 +84,13 @@ public class UserRecordNormaliser {
         return problem == null ? Optional.empty() : Optional.of(new UnusableUsername(username, problem));
     }
 
-    /** customRoles as given, plus the roles the connector's role mapping grants for the IdP's groups. */
-    private static List<String> roles(ConnectorSettings settings, Field fields) {
-        List<String> given = fields.list("custom-roles");
-        List<String> groups = fields.list("groups");
-        if (given == null && (groups == null || settings.roleMapping().isEmpty())) {
+    /**
+     * customRoles as given, plus the roles the role mapping grants for the IdP's groups;
+     * null when neither says anything (the account keeps its roles). Also used to apply a
+     * changed mapping to the groups a member last brought.
+     */
+    public static List<String> roles(Map<String, List<String>> roleMapping, List<String> given, List<String> groups) {
+        if (given == null && (groups == null || roleMapping.isEmpty())) {
             return null;
         }
         Set<String> roles = new LinkedHashSet<>();
@@ -88,10 +98,7 @@ public class UserRecordNormaliser {
             roles.addAll(given);
         }
         if (groups != null) {
-            groups.forEach(group -> roles.addAll(settings.roleMapping().getOrDefault(group, List.of())));
-        }
-        for (String role : roles) {
-            check(settings.id(), "customRoles", UserDataRules.roleIdProblem(role));
+            groups.forEach(group -> roles.addAll(roleMapping.getOrDefault(group, List.of())));
         }
         return List.copyOf(roles);
     }

@@ -198,6 +198,26 @@ public class SessionService {
         return revokeWhere("accountId = ?1", why, accountId);
     }
 
+    /** What an operator may see of a live session: never its id or hash. */
+    public record SessionSummary(long createdAt, long lastSeenAt, String connectorId) {
+    }
+
+    /** The account's sessions that are still live, newest first. */
+    public List<SessionSummary> liveSessions(long accountId) {
+        long now = time.nowSeconds();
+        return QuarkusTransaction.joiningExisting().call(() -> SessionRecord
+                .<SessionRecord>list("accountId = ?1 order by createdAt desc", accountId).stream()
+                .filter(s -> !s.expiredAt(now))
+                .map(s -> new SessionSummary(s.createdAt, s.lastSeenAt, s.connectorId)).toList());
+    }
+
+    /** How many sessions are live now (the sessions gauge). */
+    public long countLive() {
+        long now = time.nowSeconds();
+        return QuarkusTransaction.requiringNew().call(() -> SessionRecord.count(
+                "idleExpiresAt > ?1 and (absoluteExpiresAt is null or absoluteExpiresAt > ?1)", now));
+    }
+
     /**
      * Tells whoever caches check answers that this account's data changed (call
      * after the change committed): this instance at once, the others through

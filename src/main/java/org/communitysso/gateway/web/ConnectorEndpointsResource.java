@@ -27,8 +27,9 @@ import org.communitysso.gateway.session.SessionService;
  * messages to ({@link IdpLogoutReceiver}). The connector verifies; this edge
  * revokes the sessions named and answers.
  */
-// not login or return (SignOnResource's) nor signed-off (SessionResource's): a template here would shadow them
-@Path("/auth/{connector}/{endpoint: (?!login$|return$|signed-off$)[a-z][a-z-]*(/[a-z][a-z-]*)?}")
+// not login or return (SignOnResource's), signed-off (SessionResource's) nor test (ConnectorTestResource's):
+// a template here would shadow them
+@Path("/auth/{connector}/{endpoint: (?!login$|return$|signed-off$|test$)[a-z][a-z-]*(/[a-z][a-z-]*)?}")
 public class ConnectorEndpointsResource {
 
     @Inject

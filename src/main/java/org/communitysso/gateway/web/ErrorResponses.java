@@ -21,6 +21,7 @@ import java.util.Set;
 import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
+import org.communitysso.gateway.ops.SignOnEvents;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -42,12 +43,15 @@ public class ErrorResponses {
     Cookies cookies;
     @Inject
     UiSettings ui;
+    @Inject
+    SignOnEvents signOnEvents;
 
     @ServerExceptionMapper
     public Response refused(GatewayException e, HttpHeaders headers, ResourceInfo resource) {
         String connector = e.connectorId() == null ? "-" : e.connectorId();
         if (marked(resource, SignOnAnswer.class)) {
             Audit.signOnFailed(connector, e.reason().code(), e.detail());
+            signOnEvents.failed(e.connectorId(), e.reason().code(), e.detail());
         } else if (e.reason() != Reason.NO_SESSION) {
             Audit.requestRefused(connector, e.reason().code(), e.detail());
         }

@@ -21,6 +21,7 @@ import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.communitysso.gateway.identity.UserRecord;
 import org.communitysso.gateway.identity.UserRecordNormaliser;
+import org.communitysso.gateway.ops.SignOnEvents;
 import org.communitysso.gateway.session.SessionService;
 import org.jboss.logging.Logger;
 
@@ -47,10 +48,13 @@ public class SignOnFlow {
     SsoTargets ssoTargets;
     private final PendingLinks pendingLinks;
     private final LinkPage linkPage;
+    private final SignOnEvents events;
 
     @Inject
     public SignOnFlow(UserRecordNormaliser normaliser, AccountService accounts, PendingSignOns pendingSignOns,
-            SessionService sessions, Cookies cookies, PendingLinks pendingLinks, LinkPage linkPage) {
+            SessionService sessions, Cookies cookies, PendingLinks pendingLinks, LinkPage linkPage,
+            SignOnEvents events) {
+        this.events = events;
         this.normaliser = normaliser;
         this.accounts = accounts;
         this.pendingSignOns = pendingSignOns;
@@ -106,6 +110,7 @@ public class SignOnFlow {
         String pendingId = pendingSignOns.create(new PendingSignOns.Pending(connector.id(), record, target,
                 Secrets.randomId(), reason, identity.idpSessionId(), identity.signOffHandle(), formUsername, null,
                 false));
+        events.profileRequired(connector.id(), result.needs().code());
         return Response.seeOther(URI.create("/auth/profile"))
                 .cookie(cookies.pending(pendingId), signOnCookie)
                 .build();
@@ -229,7 +234,7 @@ public class SignOnFlow {
     }
 
     /** After the commit, so no line tells of work that was rolled back. */
-    private static void audit(String connectorId, Result result) {
+    private void audit(String connectorId, Result result) {
         if (result.account() == null) {
             return;
         }
@@ -245,6 +250,7 @@ public class SignOnFlow {
         }
         result.opened().replaced().ifPresent(old -> Audit.sessionRevoked(old.accountId(), "replaced", 1));
         Audit.signOnSucceeded(connectorId, accountId);
+        events.succeeded(connectorId, accountId, result.account().provisioned(), result.account().linkedBy());
     }
 
     /** Sets the session cookie and sends the member to the target; a pending sign-up form in this browser is dropped. */

@@ -50,6 +50,8 @@ public class SignOnResource {
     SignInMethods methods;
     @Inject
     UiSettings ui;
+    @Inject
+    ConnectorTestRun testRun;
 
     public record Choice(String id, String label, String icon, String description, String loginUrl) {
     }
@@ -146,6 +148,9 @@ public class SignOnResource {
                 : registry.require(pathSegment);
         String left = state.isPresent() ? SignOnStates.without(stateCookie, reference.get()) : stateCookie;
         NewCookie signOnCookie = left == null ? cookies.clear(Cookies.SIGN_ON) : cookies.signOn(left);
+        if (state.isPresent() && ConnectorTestRun.isTest(state.get().target())) {
+            return testRun.report(connector, callback, state.get().target(), signOnCookie);
+        }
         ExternalIdentity identity;
         try {
             identity = connector.complete(callback);

@@ -300,6 +300,7 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "fb-shared.facebook.graph-api-url", wm + "/graph");
         config.put(c + "fb-shared.facebook.dialog-url", wm + "/dialog");
         oidc(config, oidcA, oidcB);
+        admin(config);
         samples(config, SamlTestIdp.pem(idpCert), SamlTestIdp.privatePem(samlSp), SamlTestIdp.pem(spCert));
         config.put("test.oidc-shared.private-key", encode(oidcB));
         nodeSample(config);
@@ -452,6 +453,24 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put(c + "oidc-down.client-id", "down");
         config.put(c + "oidc-down.connect-timeout", "1S");
         config.put(c + "oidc-down.read-timeout", "1S");
+    }
+
+    /** The operators' IdP of the admin API: discovery and JWKS; tests sign access tokens with {@code test.admin}. */
+    public static final String ADMIN_KID = "ops-1";
+
+    private void admin(Map<String, String> config) {
+        KeyPair admin = rsa();
+        String issuer = "http://localhost:" + wireMock.port() + "/ops-idp";
+        wireMock.stubFor(get(urlEqualTo("/ops-idp/.well-known/openid-configuration")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + issuer + "/jwks\","
+                        + "\"token_endpoint\":\"" + issuer + "/token\",\"authorization_endpoint\":\"" + issuer
+                        + "/authorize\",\"id_token_signing_alg_values_supported\":[\"RS256\"]}")));
+        wireMock.stubFor(get(urlEqualTo("/ops-idp/jwks")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json").withBody(TestTokens.jwks(admin, ADMIN_KID))));
+        config.put("test.admin.private-key", encode(admin));
+        config.put("test.admin.issuer", issuer);
+        config.put("gateway.admin.issuer", issuer);
     }
 
     /** A local port nothing listens on: connections are refused at once. */

@@ -26,7 +26,7 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
  * {@code return_url?token={jwt}}; the token's payload carries the user data
  * format's field names.
  */
-final class JwtConnector implements Connector {
+final class JwtConnector implements Connector, org.communitysso.gateway.connector.IdpProbe {
 
     static final int MAX_TOKEN_LENGTH = 16 * 1024;
     private static final Map<String, String> DEFAULT_MAPPING = Map.of(
@@ -47,6 +47,23 @@ final class JwtConnector implements Connector {
         this.policy = policy;
         this.replayGuard = replayGuard;
         this.time = time;
+    }
+
+    /** Only a connector whose keys come from a JWKS URL depends on its IdP being reachable. */
+    @Override
+    public boolean dependsOnIdp() {
+        return keys.fromUrl();
+    }
+
+    @Override
+    public void probe() {
+        try {
+            keys.probe();
+        } catch (Exception e) {
+            throw new org.communitysso.gateway.error.GatewayException(
+                    org.communitysso.gateway.error.Reason.IDP_UNAVAILABLE, settings.id(),
+                    "JWKS not reachable: " + e.getClass().getSimpleName());
+        }
     }
 
     @Override

@@ -83,7 +83,7 @@ public class JwtConnectorFactory implements ConnectorFactory {
         } else if (jwt.jwksUrl().isPresent()) {
             Optional<URI> url = problems.httpUrl(id, "jwt.jwks-url", jwt.jwksUrl(), true);
             if (url.isPresent()) {
-                keys = JwtKeys.jwks(url.get(), jwt.jwksRefetchInterval());
+                keys = JwtKeys.jwks(id, url.get(), jwt.jwksRefetchInterval());
             }
         } else {
             byte[] secret = jwt.sharedSecret().get().getBytes(StandardCharsets.UTF_8);

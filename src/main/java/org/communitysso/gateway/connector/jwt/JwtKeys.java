@@ -4,6 +4,7 @@ import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
+import org.communitysso.gateway.connector.IdpCalls;
 import org.jose4j.http.Get;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwk.HttpsJwks;
@@ -18,9 +19,27 @@ final class JwtKeys {
     static final int JWKS_TIMEOUT_MILLIS = 5_000;
 
     private final VerificationKeyResolver resolver;
+    /** The key set behind a JWKS URL; null for configured keys. */
+    private final HttpsJwks jwks;
 
     private JwtKeys(VerificationKeyResolver resolver) {
+        this(resolver, null);
+    }
+
+    private JwtKeys(VerificationKeyResolver resolver, HttpsJwks jwks) {
         this.resolver = resolver;
+        this.jwks = jwks;
+    }
+
+    /** For the readiness check: the JWKS (from jose4j's cache when fresh) has keys; throws when it cannot be had. */
+    void probe() throws Exception {
+        if (jwks != null && jwks.getJsonWebKeys().isEmpty()) {
+            throw new IllegalStateException("JWKS holds no keys");
+        }
+    }
+
+    boolean fromUrl() {
+        return jwks != null;
     }
 
     VerificationKeyResolver resolver() {
@@ -61,17 +80,25 @@ final class JwtKeys {
      * jose4j caches the set and refetches it when a token names an unknown kid,
      * at most once per {@code refetchInterval}.
      */
-    static JwtKeys jwks(URI url, Duration refetchInterval) {
+    static JwtKeys jwks(String connectorId, URI url, Duration refetchInterval) {
         HttpsJwks httpsJwks = new HttpsJwks(url.toString());
         Get get = new Get();
         get.setConnectTimeout(JWKS_TIMEOUT_MILLIS);
         get.setReadTimeout(JWKS_TIMEOUT_MILLIS);
-        httpsJwks.setSimpleHttpGet(get);
+        httpsJwks.setSimpleHttpGet(location -> {
+            try {
+                return IdpCalls.time(connectorId, "jwks", () -> get.get(location));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.io.IOException(e);
+            }
+        });
         httpsJwks.setDefaultCacheDuration(3600);
         httpsJwks.setRefreshReprieveThreshold(refetchInterval.toMillis());
         HttpsJwksVerificationKeyResolver resolver = new HttpsJwksVerificationKeyResolver(httpsJwks);
         resolver.setDisambiguateWithVerifySignature(true);
-        return new JwtKeys(resolver);
+        return new JwtKeys(resolver, httpsJwks);
     }
 
     static JwtKeys sharedSecret(byte[] secret) {

@@ -27,7 +27,7 @@ import org.jose4j.jwt.JwtClaims;
  * PKCE (S256). The state, nonce, PKCE verifier and our redirect_uri are kept
  * with the gateway's sign-on state; the browser only carries the state cookie.
  */
-public final class OidcConnector implements Connector, IdpLogoutReceiver {
+public final class OidcConnector implements Connector, IdpLogoutReceiver, org.communitysso.gateway.connector.IdpProbe {
 
     private static final Logger LOG = Logger.getLogger(OidcConnector.class);
     private static final Map<String, String> DEFAULT_MAPPING = Map.of("id", "sub", "username", "preferred_username",
@@ -58,6 +58,11 @@ public final class OidcConnector implements Connector, IdpLogoutReceiver {
         this.verifier = new OidcTokenVerifier(settings.id(), oidc, provider::keys);
         this.replayGuard = replayGuard;
         this.time = time;
+    }
+
+    @Override
+    public void probe() {
+        provider.probe();
     }
 
     @Override

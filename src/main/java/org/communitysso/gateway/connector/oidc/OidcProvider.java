@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.communitysso.gateway.connector.IdpCalls;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.jboss.logging.Logger;
@@ -61,6 +62,8 @@ final class OidcProvider {
     private volatile Optional<URI> discoveredJwks;
     private volatile boolean toldTls;
     private volatile OidcClient tokenClient;
+    /** The JWKS behind {@link #keys}, when keys come from a URL: probed by the readiness check. */
+    private volatile HttpsJwks jwksSet;
 
     OidcProvider(String connectorId, OidcSettings settings, OidcClients oidcClients) {
         this.connectorId = connectorId;
@@ -125,7 +128,16 @@ final class OidcProvider {
                 Get get = new Get();
                 get.setConnectTimeout((int) settings.connectTimeout().toMillis());
                 get.setReadTimeout((int) settings.readTimeout().toMillis());
-                jwks.setSimpleHttpGet(get);
+                jwks.setSimpleHttpGet(location -> {
+                    try {
+                        return IdpCalls.time(connectorId, "jwks", () -> get.get(location));
+                    } catch (java.io.IOException | RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new java.io.IOException(e);
+                    }
+                });
+                jwksSet = jwks;
                 jwks.setDefaultCacheDuration(3600);
                 jwks.setRefreshReprieveThreshold(settings.jwksRefetchInterval().toMillis());
                 HttpsJwksVerificationKeyResolver resolver = new HttpsJwksVerificationKeyResolver(jwks);
@@ -187,7 +199,9 @@ final class OidcProvider {
         grant.put("code_verifier", codeVerifier);
         Tokens tokens;
         try {
-            tokens = tokenClient().getTokens(grant).await().atMost(settings.readTimeout());
+            OidcClient client = tokenClient();
+            tokens = IdpCalls.timeUnchecked(connectorId, "token",
+                    () -> client.getTokens(grant).await().atMost(settings.readTimeout()));
         } catch (OidcClientException e) {
             if (hasCause(e, IOException.class)) {
                 throw unavailable("token endpoint", e);
@@ -211,7 +225,28 @@ final class OidcProvider {
     Map<String, Object> userInfo(URI endpoint, String accessToken) {
         HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(settings.readTimeout())
                 .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET().build();
-        return fetchJson(request, "userinfo endpoint");
+        return IdpCalls.timeUnchecked(connectorId, "userinfo", () -> fetchJson(request, "userinfo endpoint"));
+    }
+
+    /**
+     * For the readiness check: discovery (if used) and the key set, fetched once and
+     * then from jose4j's cache; throws {@code idp_unavailable} when either fails.
+     */
+    void probe() {
+        endpoints();
+        keys();
+        HttpsJwks jwks = jwksSet;
+        if (jwks != null) {
+            try {
+                if (jwks.getJsonWebKeys().isEmpty()) {
+                    throw new GatewayException(Reason.IDP_UNAVAILABLE, connectorId, "JWKS holds no keys");
+                }
+            } catch (GatewayException e) {
+                throw e;
+            } catch (Exception e) {
+                throw unavailable("JWKS", e);
+            }
+        }
     }
 
     private OidcEndpoints discover(URI discoveryUrl) {
@@ -269,11 +304,12 @@ final class OidcProvider {
 
     private HttpResponse<byte[]> send(HttpRequest request, String what) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw unavailable(what, e);
+            return IdpCalls.time(connectorId, what.startsWith("discovery") ? "discovery" : what.split(" ")[0],
+                    () -> http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw unavailable(what, e);
+        } catch (Exception e) {
             throw unavailable(what, e);
         }
     }

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.connector.IdpCalls;
 import org.communitysso.gateway.connector.Connector;
 import org.communitysso.gateway.connector.Urls;
 import org.communitysso.gateway.connector.JoseErrors;
@@ -130,9 +131,11 @@ public final class Pac4jFlow {
         try {
             Credentials credentials = client.getCredentials(call).orElseThrow(() -> new GatewayException(
                     Reason.IDP_ERROR, connectorId, "answer carried no authorization code"));
-            Credentials validated = client.validateCredentials(call, credentials).orElseThrow(() ->
+            Credentials validated = IdpCalls.timeUnchecked(connectorId, "token",
+                    () -> client.validateCredentials(call, credentials)).orElseThrow(() ->
                     new GatewayException(Reason.CODE_INVALID, connectorId, "code exchange gave no token"));
-            UserProfile profile = client.getUserProfile(call, validated).orElseThrow(() ->
+            UserProfile profile = IdpCalls.timeUnchecked(connectorId, "userinfo",
+                    () -> client.getUserProfile(call, validated)).orElseThrow(() ->
                     new GatewayException(Reason.PROFILE_INVALID, connectorId, "no profile"));
             return RawProfile.of(profile);
         } catch (GatewayException e) {

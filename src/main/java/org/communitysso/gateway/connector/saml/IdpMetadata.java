@@ -6,6 +6,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import javax.xml.datatype.DatatypeFactory;
+import org.communitysso.gateway.connector.IdpCalls;
 import java.util.ArrayList;
 import java.util.List;
 import org.w3c.dom.Document;
@@ -13,28 +18,40 @@ import org.w3c.dom.Element;
 
 /**
  * The parts of an IdP's metadata the connector uses: entity id, signing
- * certificates, SSO and SLO URLs. Read once at start-up.
+ * certificates, SSO and SLO URLs, and how long the document may be used
+ * ({@code validUntil}, {@code cacheDuration}; null when absent).
+ * Kept up to date by {@link IdpMetadataSource}.
  */
 record IdpMetadata(String entityId, List<X509Certificate> signingCertificates, String ssoRedirect, String ssoPost,
-        String sloRedirect) {
+        String sloRedirect, Instant validUntil, Duration cacheDuration) {
 
     private static final int MAX_BYTES = 1024 * 1024;
 
     static IdpMetadata fetch(URI url, Duration timeout) {
+        return parse(download("-", url, timeout));
+    }
+
+    /** The document's bytes; IllegalArgumentException saying why when it cannot be had. */
+    static byte[] download(String connectorId, URI url, Duration timeout) {
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
                     .followRedirects(HttpClient.Redirect.NEVER).build();
-            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = IdpCalls.time(connectorId, "metadata", () -> client.send(
+                    HttpRequest.newBuilder(url).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray()));
             if (response.statusCode() != 200 || response.body().length > MAX_BYTES) {
                 throw new IllegalArgumentException("answered HTTP " + response.statusCode());
             }
-            return parse(response.body());
+            return response.body();
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot be read: " + e.getClass().getSimpleName());
         }
+    }
+
+    /** Whether the document says it may no longer be used. */
+    boolean expiredAt(Instant now) {
+        return validUntil != null && !validUntil.isAfter(now);
     }
 
     static IdpMetadata parse(byte[] xml) {
@@ -70,7 +87,38 @@ record IdpMetadata(String entityId, List<X509Certificate> signingCertificates, S
         return new IdpMetadata(entity.getAttribute("entityID"), certificates,
                 location(idp, "SingleSignOnService", SamlMessages.REDIRECT_BINDING),
                 location(idp, "SingleSignOnService", SamlMessages.POST_BINDING),
-                location(idp, "SingleLogoutService", SamlMessages.REDIRECT_BINDING));
+                location(idp, "SingleLogoutService", SamlMessages.REDIRECT_BINDING),
+                validUntil(entity), cacheDuration(entity));
+    }
+
+    private static Instant validUntil(Element entity) {
+        String value = entity.getAttribute("validUntil");
+        if (value.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return Instant.parse(value.trim() + "Z");
+            } catch (DateTimeParseException again) {
+                throw new IllegalArgumentException("has a validUntil that is not a date-time");
+            }
+        }
+    }
+
+    private static Duration cacheDuration(Element entity) {
+        String value = entity.getAttribute("cacheDuration");
+        if (value.isBlank()) {
+            return null;
+        }
+        try {
+            // xs:duration (PT6H, P1D…); months and years are read as the JDK's calendar does
+            javax.xml.datatype.Duration duration = DatatypeFactory.newInstance().newDuration(value.trim());
+            return Duration.ofMillis(duration.getTimeInMillis(new java.util.Date(0)));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("has a cacheDuration that is not an xs:duration");
+        }
     }
 
     private static String location(Element idp, String service, String binding) {

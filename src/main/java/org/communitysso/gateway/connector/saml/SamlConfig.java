@@ -31,8 +31,18 @@ public interface SamlConfig {
         /** PEM; several certificates for a rollover. */
         Optional<String> idpCertificate();
 
-        /** Read at start-up for the IdP's certificates (and SSO/SLO URLs when not set). */
+        /** The IdP's certificates (and SSO/SLO URLs when not set), refreshed on a schedule. */
         Optional<String> idpMetadataUrl();
+
+        /** How often the metadata is fetched again (sooner when its cacheDuration or validUntil asks). */
+        @WithDefault("6H")
+        Duration idpMetadataRefresh();
+
+        /**
+         * Where the last good metadata is saved, for a start-up while the URL is down.
+         * Default: {@code <java.io.tmpdir>/community-sso-gateway/saml-metadata/<id>.xml}.
+         */
+        Optional<String> idpMetadataCache();
 
         Optional<String> spEntityId();
 

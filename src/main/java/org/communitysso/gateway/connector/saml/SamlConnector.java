@@ -34,7 +34,8 @@ import org.w3c.dom.Element;
  * A SAML 2.0 IdP (SPEC 2.4): SP- and IdP-initiated Web SSO, SP metadata and
  * single logout. The acceptance rules live in {@link SamlResponseValidator}.
  */
-public final class SamlConnector implements Connector, IdpLogoutReceiver, MetadataPublisher {
+public final class SamlConnector implements Connector, IdpLogoutReceiver, MetadataPublisher,
+        org.communitysso.gateway.connector.IdpProbe {
 
     /** NameID is the id; attributes of the user data format's own names are read as they are. */
     private static final Map<String, String> DEFAULT_MAPPING = Map.of("id", "nameId", "username", "username",
@@ -70,7 +71,8 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
     /** The validated settings of one saml2 connector. */
     record Settings(String idpEntityId, URI ssoUrl, Optional<URI> sloUrl, String spEntityId, boolean postBinding,
             String nameIdFormat, boolean signRequests, SamlSignatures.Algorithm algorithm, boolean allowIdpInitiated,
-            Duration clockSkew, SamlSignatures signatures, KeyPair spKeys, X509Certificate spCertificate) {
+            Duration clockSkew, SamlSignatures signatures, KeyPair spKeys, X509Certificate spCertificate,
+            IdpMetadataSource metadata) {
     }
 
     /**
@@ -96,6 +98,24 @@ public final class SamlConnector implements Connector, IdpLogoutReceiver, Metada
         PrivateKey decryptionKey = saml.spKeys() == null ? null : saml.spKeys().getPrivate();
         this.validator = new SamlResponseValidator(new SamlResponseValidator.Policy(settings.id(), saml.idpEntityId(),
                 saml.spEntityId(), saml.signatures(), saml.clockSkew(), saml.allowIdpInitiated(), decryptionKey));
+    }
+
+    /** Only a connector configured with saml.idp-metadata-url depends on its IdP at run time. */
+    @Override
+    public boolean dependsOnIdp() {
+        return saml.metadata() != null;
+    }
+
+    @Override
+    public void probe() {
+        if (saml.metadata() != null) {
+            saml.metadata().probe();
+        }
+    }
+
+    /** Fetches the IdP's metadata again when due (or now, {@code force}); whether new metadata was taken. */
+    public boolean refreshMetadata(boolean force) {
+        return saml.metadata() != null && saml.metadata().refresh(force);
     }
 
     @Override

@@ -75,14 +75,22 @@ public class SamlConnectorFactory implements ConnectorFactory {
         int before = problems.all().size();
 
         IdpMetadata metadata = null;
+        IdpMetadataSource metadataSource = null;
         if (saml.idpMetadataUrl().filter(s -> !s.isBlank()).isPresent()) {
             Optional<URI> url = problems.httpUrl(id, "saml.idp-metadata-url", saml.idpMetadataUrl(), true);
-            if (url.isPresent()) {
+            if (saml.idpMetadataRefresh().toMinutes() < 1) {
+                problems.add(id, "saml.idp-metadata-refresh", "must be at least 1 minute");
+            } else if (url.isPresent()) {
+                Path cache = saml.idpMetadataCache().filter(s -> !s.isBlank()).map(Path::of)
+                        .orElse(Path.of(System.getProperty("java.io.tmpdir"), "community-sso-gateway", "saml-metadata",
+                                id + ".xml"));
                 try {
-                    metadata = IdpMetadata.fetch(url.get(),
-                            context.common().connectTimeout().plus(context.common().readTimeout()));
+                    metadataSource = IdpMetadataSource.load(id, url.get(), cache, saml.idpMetadataRefresh(),
+                            context.common().connectTimeout().plus(context.common().readTimeout()), time);
+                    metadata = metadataSource.current();
                 } catch (IllegalArgumentException e) {
-                    problems.add(id, "saml.idp-metadata-url", e.getMessage());
+                    problems.add(id, "saml.idp-metadata-url", e.getMessage() + " (and no usable cached copy at "
+                            + cache + ")");
                 }
             }
         }
@@ -156,10 +164,13 @@ public class SamlConnectorFactory implements ConnectorFactory {
         if (problems.all().size() > before) {
             return null;
         }
+        SamlSignatures signatures = new SamlSignatures(idpKeys, algorithm == SamlSignatures.Algorithm.SHA1);
+        if (metadataSource != null && saml.idpCertificate().filter(s -> !s.isBlank()).isEmpty()) {
+            metadataSource.feedKeysTo(signatures);
+        }
         SamlConnector.Settings validated = new SamlConnector.Settings(idpEntityId, ssoUrl.get(), sloUrl, spEntityId,
                 binding.equals("post"), saml.nameIdFormat().trim(), saml.signRequests(), algorithm,
-                saml.allowIdpInitiated(), saml.clockSkew(),
-                new SamlSignatures(idpKeys, algorithm == SamlSignatures.Algorithm.SHA1), spKeys, spCertificate);
+                saml.allowIdpInitiated(), saml.clockSkew(), signatures, spKeys, spCertificate, metadataSource);
         SamlConnector.Routes routes = new SamlConnector.Routes(context.routes().returnPath(id),
                 context.routes().sharedReturnPath(RETURN_ALIAS), context.routes().endpointPath(id, "saml/slo"));
         return new SamlConnector(settings, validated, routes, replayGuard, time);

@@ -78,12 +78,21 @@ final class SamlSignatures {
             Algorithm.SHA512.signatureUri, "SHA512withRSA",
             "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", "SHA384withRSA");
 
-    private final List<PublicKey> keys;
+    /** Replaced as a whole when the IdP's metadata is refreshed (a key rollover): readers see one set or the other. */
+    private volatile List<PublicKey> keys;
     private final boolean sha1Allowed;
 
     SamlSignatures(List<PublicKey> keys, boolean sha1Allowed) {
         this.keys = List.copyOf(keys);
         this.sha1Allowed = sha1Allowed;
+    }
+
+    /** The IdP's signing keys from now on: every certificate of its refreshed metadata. */
+    void replaceKeys(List<PublicKey> next) {
+        if (next.isEmpty()) {
+            throw new IllegalArgumentException("no signing keys");
+        }
+        keys = List.copyOf(next);
     }
 
     /**
@@ -101,6 +110,7 @@ final class SamlSignatures {
         checkAlgorithmsBeforeParsing(signature);
         XMLSignatureFactory factory = XMLSignatureFactory.getInstance("DOM");
         boolean anyKeyTried = false;
+        List<PublicKey> keys = this.keys;
         for (PublicKey key : keys) {
             DOMValidateContext context = new DOMValidateContext(KeySelector.singletonKeySelector(key), signature);
             if (sha1Allowed) {

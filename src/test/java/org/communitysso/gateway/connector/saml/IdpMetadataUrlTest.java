@@ -76,8 +76,13 @@ class IdpMetadataUrlTest {
                 .withBody(body)));
     }
 
+    /** Each test's own cache file: no copy saved by another test lets a start-up through. */
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path cacheDir;
+
     private static Map<String, Connector> build(Map<String, String> extra) {
         Map<String, String> config = new HashMap<>(extra);
+        config.put(PREFIX + "saml.idp-metadata-cache", cacheDir.resolve(java.util.UUID.randomUUID() + ".xml").toString());
         config.put(PREFIX + "type", "saml2");
         config.put(PREFIX + "saml.sp-entity-id", "https://community.example.com/saml");
         return ConnectorConfigs.build(config, List.of(new SamlConnectorFactory(null, new TimeSource(), null)));
