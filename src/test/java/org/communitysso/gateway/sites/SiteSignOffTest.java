@@ -202,7 +202,9 @@ class SiteSignOffTest {
             awaitLine(audit, "event=site_sign_off_delivery site=slow account=" + signedOn.userId()
                     + " attempt=1 outcome=retrying");
             awaitLine(audit, "event=site_sign_off_delivery site=down account=" + signedOn.userId()
-                    + " attempt=3 outcome=failed");
+                    + " attempt=3 outcome=failed detail=\"ConnectException\"");
+            awaitLine(audit, "event=site_sign_off_delivery site=slow account=" + signedOn.userId()
+                    + " attempt=1 outcome=retrying detail=\"HttpTimeoutException\"");
             assertTrue(String.join("\n", audit).contains("event=site_sign_off site=slow account="
                     + signedOn.userId() + " why=sso_sign_off"), String.join("\n", audit));
         } finally {
