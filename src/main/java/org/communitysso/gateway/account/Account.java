@@ -41,10 +41,15 @@ public class Account extends PanacheEntityBase {
 
     public String avatar;
 
+    /**
+     * Changed only by {@link #setActive}, never by writing the entity back: a sign-on that
+     * read the row before a deactivation must not write {@code active=true} over it.
+     */
+    @Column(updatable = false)
     public boolean active = true;
 
     /** When an operator deactivated it; null while active. */
-    @Column(name = "deactivated_at")
+    @Column(name = "deactivated_at", updatable = false)
     public Long deactivatedAt;
 
     @Column(name = "created_at")
@@ -66,18 +71,28 @@ public class Account extends PanacheEntityBase {
     }
 
     /**
-     * The account's latest committed row, locked until the transaction ends (SELECT … FOR
-     * UPDATE: Hibernate's own lock syntax for MySQL 8 is not MariaDB's); null when there is none.
+     * Locks the account's row until the transaction ends and says whether it is active, as
+     * the locking read itself sees it (the latest committed row: a plain read later in the
+     * same transaction may still see the transaction's older snapshot). Null when there is
+     * no such account. Native SQL: Hibernate's MySQL 8 lock syntax is not MariaDB's.
      */
-    static Account lockedById(long id) {
-        var em = getEntityManager();
-        if (em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, id)
-                .getResultList().isEmpty()) {
+    static Boolean lockActive(long id) {
+        java.util.List<?> rows = getEntityManager()
+                .createNativeQuery("SELECT active FROM accounts WHERE id = ?1 FOR UPDATE")
+                .setParameter(1, id).getResultList();
+        if (rows.isEmpty()) {
             return null;
         }
-        Account account = em.find(Account.class, id);
-        em.refresh(account);
-        return account;
+        Object value = rows.get(0);
+        return value instanceof Boolean flag ? flag : ((Number) value).intValue() != 0;
+    }
+
+    /** Activates or deactivates the account (the caller holds its lock). */
+    static void setActive(long id, boolean active, long now) {
+        getEntityManager().createNativeQuery(
+                        "UPDATE accounts SET active = ?1, deactivated_at = ?2, updated_at = ?3 WHERE id = ?4")
+                .setParameter(1, active).setParameter(2, active ? null : now).setParameter(3, now)
+                .setParameter(4, id).executeUpdate();
     }
 
     /** Keys are canonical forms compared byte for byte (binary collation, and again here). */

@@ -3,7 +3,6 @@ package org.communitysso.gateway.account;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -31,13 +30,11 @@ public class AccountOperations {
 
     public static final int MAX_PAGE_SIZE = 100;
 
-    private final EntityManager em;
     private final TimeSource time;
     private final SessionService sessions;
 
     @Inject
-    public AccountOperations(EntityManager em, TimeSource time, SessionService sessions) {
-        this.em = em;
+    public AccountOperations(TimeSource time, SessionService sessions) {
         this.time = time;
         this.sessions = sessions;
     }
@@ -125,11 +122,8 @@ public class AccountOperations {
      */
     public int deactivate(long accountId) {
         QuarkusTransaction.requiringNew().run(() -> {
-            Account account = lockedAccount(accountId);
-            if (account.active) {
-                account.active = false;
-                account.deactivatedAt = time.nowSeconds();
-                account.updatedAt = time.nowSeconds();
+            if (lockAccount(accountId)) {
+                Account.setActive(accountId, false, time.nowSeconds());
             }
         });
         int revoked = sessions.revokeAll(accountId, "deactivated");
@@ -139,10 +133,8 @@ public class AccountOperations {
 
     public void reactivate(long accountId) {
         QuarkusTransaction.requiringNew().run(() -> {
-            Account account = lockedAccount(accountId);
-            account.active = true;
-            account.deactivatedAt = null;
-            account.updatedAt = time.nowSeconds();
+            lockAccount(accountId);
+            Account.setActive(accountId, true, time.nowSeconds());
         });
         sessions.accountChanged(accountId);
     }
@@ -153,7 +145,7 @@ public class AccountOperations {
      */
     public int unlink(long accountId, String connectorId, boolean force) {
         ExternalLink removed = QuarkusTransaction.requiringNew().call(() -> {
-            lockedAccount(accountId);
+            lockAccount(accountId);
             List<ExternalLink> links = ExternalLink.ofAccount(accountId);
             ExternalLink link = links.stream().filter(l -> l.connectorId.equals(connectorId)).findFirst()
                     .orElseThrow(() -> new GatewayException(Reason.LINK_NOT_FOUND, null,
@@ -184,7 +176,7 @@ public class AccountOperations {
         }
         Set<String> wanted = new LinkedHashSet<>(roles);
         QuarkusTransaction.requiringNew().run(() -> {
-            lockedAccount(accountId);
+            lockAccount(accountId);
             Set<String> missing = new HashSet<>(wanted);
             for (RoleGrant grant : RoleGrant.of(accountId, RoleGrant.COMMUNITY)) {
                 if (!missing.remove(grant.key.roleId())) {
@@ -219,8 +211,7 @@ public class AccountOperations {
                 continue;
             }
             boolean didChange = QuarkusTransaction.requiringNew().call(() -> {
-                Account account = Account.lockedById(link.accountId);
-                if (account == null || !isLatestLink(link)) {
+                if (Account.lockActive(link.accountId) == null || !isLatestLink(link)) {
                     return false;
                 }
                 Set<String> before = new HashSet<>(roles(link.accountId, RoleGrant.IDP));
@@ -283,12 +274,13 @@ public class AccountOperations {
         return RoleGrant.of(accountId, source).stream().map(g -> g.key.roleId()).sorted().toList();
     }
 
-    private static Account lockedAccount(long accountId) {
-        Account account = Account.lockedById(accountId);
-        if (account == null) {
+    /** Locks the account's row for the rest of the transaction; whether it is active. */
+    private static boolean lockAccount(long accountId) {
+        Boolean active = Account.lockActive(accountId);
+        if (active == null) {
             throw new GatewayException(Reason.MEMBER_NOT_FOUND, null, "no account " + accountId);
         }
-        return account;
+        return active;
     }
 
     private void requireAccount(long accountId) {

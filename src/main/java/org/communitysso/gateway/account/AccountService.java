@@ -111,8 +111,9 @@ public class AccountService {
      * for this sign-on to commit and then ends the session it opened.
      */
     private Account activeAccount(long accountId, String connectorId) {
-        Account account = Account.lockedById(accountId);
-        if (account == null || !account.active) {
+        Boolean active = Account.lockActive(accountId);
+        Account account = active == null ? null : Account.findById(accountId);
+        if (account == null || !active) {
             throw new GatewayException(Reason.ACCOUNT_DISABLED, connectorId, "account " + accountId + " is disabled");
         }
         return account;

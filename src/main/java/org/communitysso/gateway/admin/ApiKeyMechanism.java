@@ -35,6 +35,17 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
     @Inject
     AdminConfig config;
 
+    /** A key configured in place of its hash would never match: say so at start-up. */
+    void checkHashes(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        for (String hash : config.apiKeyHashes().orElse(List.of())) {
+            if (!hash.trim().matches("[0-9a-fA-F]{64}")) {
+                throw new io.quarkus.runtime.configuration.ConfigurationException(
+                        "gateway.admin.api-key-hashes: each entry must be the SHA-256 of a key, 64 hex digits "
+                                + "(printf %s \"$KEY\" | sha256sum), never the key itself");
+            }
+        }
+    }
+
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
         String header = context.request().getHeader("Authorization");

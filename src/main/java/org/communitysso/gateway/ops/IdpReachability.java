@@ -90,20 +90,29 @@ public class IdpReachability {
         if (known != null && time.nowSeconds() - known.checkedAt() < MAX_AGE.toSeconds()) {
             return CompletableFuture.completedFuture(known);
         }
-        return running.computeIfAbsent(connector.id(), id -> CompletableFuture.supplyAsync(() -> {
-            Result result;
-            try {
-                probe.probe();
-                result = new Result(State.OK, null, time.nowSeconds());
-            } catch (GatewayException e) {
-                result = new Result(State.FAILING, e.detail(), time.nowSeconds());
-            } catch (RuntimeException e) {
-                result = new Result(State.FAILING, e.getClass().getSimpleName(), time.nowSeconds());
+        synchronized (running) {
+            // one probe per connector at a time; a finished one is replaced once its result is stale
+            CompletableFuture<Result> current = running.get(connector.id());
+            if (current != null && !current.isDone()) {
+                return current;
             }
-            results.put(id, result);
-            running.remove(id);
-            return result;
-        }, executor));
+            String id = connector.id();
+            CompletableFuture<Result> next = CompletableFuture.supplyAsync(() -> {
+                Result result;
+                try {
+                    probe.probe();
+                    result = new Result(State.OK, null, time.nowSeconds());
+                } catch (GatewayException e) {
+                    result = new Result(State.FAILING, e.detail(), time.nowSeconds());
+                } catch (RuntimeException e) {
+                    result = new Result(State.FAILING, e.getClass().getSimpleName(), time.nowSeconds());
+                }
+                results.put(id, result);
+                return result;
+            }, executor);
+            running.put(id, next);
+            return next;
+        }
     }
 
     @PreDestroy

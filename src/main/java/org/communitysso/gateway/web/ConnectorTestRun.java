@@ -12,7 +12,6 @@ import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -114,9 +113,5 @@ public class ConnectorTestRun {
         } catch (JsonProcessingException e) {
             return "(not printable)";
         }
-    }
-
-    static Map<String, Object> ordered(Map<String, Object> map) {
-        return new LinkedHashMap<>(map);
     }
 }

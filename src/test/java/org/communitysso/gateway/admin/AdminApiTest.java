@@ -43,6 +43,8 @@ class AdminApiTest {
     Db db;
     @Inject
     AccountOperations accounts;
+    @Inject
+    org.communitysso.gateway.audit.AuditTrail trail;
 
     // ---- credentials ---------------------------------------------------------------------------
 
@@ -389,6 +391,18 @@ class AdminApiTest {
                 >= 2);
         assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE operator = ?1 AND reason = '403'",
                 "ops-viewer-" + kim.id()), "one event per refused call");
+    }
+
+    @Test
+    void auditEventsAreKeptForTheRetentionOnly() {
+        signOn("acme");
+        long old = System.currentTimeMillis() / 1000 - java.time.Duration.ofDays(91).toSeconds();
+        db.execute("INSERT INTO audit_events (at, event, outcome) VALUES (" + old + ", 'old_event', 'success')");
+        long recent = db.count("SELECT COUNT(*) FROM audit_events WHERE at > ?1", old + 86400);
+        assertTrue(trail.purge() >= 1);
+        assertEquals(0, db.count("SELECT COUNT(*) FROM audit_events WHERE event = 'old_event'"));
+        assertTrue(db.count("SELECT COUNT(*) FROM audit_events WHERE at > ?1", old + 86400) >= recent,
+                "recent events stay");
     }
 
     private static void sleep() {

@@ -63,6 +63,7 @@ class ProfilesTest {
                 .addDefaultInterceptors()
                 .withProfile(profile)
                 .withMapping(GatewayConfig.class)
+                .withMapping(org.communitysso.gateway.admin.AdminConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withSources(new PropertiesConfigSource(APPLICATION.toUri().toURL(), 250))
                 .withSources(new PropertiesConfigSource(deployment, "config/application.properties", 260))
@@ -90,6 +91,12 @@ class ProfilesTest {
         assertEquals("/", gateway.landingUrl());
         assertEquals("state-secret-from-the-environment-0123456789", gateway.stateSecret().orElseThrow());
         assertTrue(gateway.allowedReturnOrigins().isEmpty(), "the test profile's origins do not leak");
+        assertFalse(config.getConfigMapping(org.communitysso.gateway.admin.AdminConfig.class).enabled(),
+                "the admin API is off unless configured");
+        assertFalse(config.getValue("quarkus.oidc.tenant-enabled", Boolean.class),
+                "and Quarkus OIDC contacts no operators' IdP");
+        assertFalse(config.getValue("quarkus.http.auth.proactive", Boolean.class),
+                "credentials are checked on the admin API only");
 
         assertEquals("mysql", config.getRawValue("quarkus.datasource.db-kind"));
         assertEquals("jdbc:mysql://db.internal:3306/sso_gateway", config.getValue("quarkus.datasource.jdbc.url",
