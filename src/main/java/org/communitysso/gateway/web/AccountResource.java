@@ -35,6 +35,7 @@ import org.communitysso.gateway.session.SessionService;
 public class AccountResource {
 
     private static final String FORM_PURPOSE = "account";
+    private static final java.util.regex.Pattern CONNECTOR_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
 
     @Inject
     SessionService sessions;
@@ -103,7 +104,8 @@ public class AccountResource {
     public Response unlink(@CookieParam(Cookies.SESSION) String session, @FormParam("csrf") String csrf,
             @FormParam("connector") String connectorId) {
         Member member = checked(session, csrf);
-        if (connectorId == null || connectorId.length() > 64) {
+        // the form's text goes into audit lines only once it is shaped like a connector id
+        if (connectorId == null || !CONNECTOR_ID.matcher(connectorId).matches()) {
             throw new GatewayException(Reason.NOT_FOUND, null, "no sign-in method named");
         }
         String externalId = accounts.unlink(member.accountId(), connectorId);

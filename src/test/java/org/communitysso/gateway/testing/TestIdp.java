@@ -132,6 +132,12 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put("test.oidc-a2.private-key", encode(oidcA2));
         config.put("test.oidc-b.private-key", encode(oidcB));
 
+        // the pages as a community ships them (web/UiSettings)
+        config.put("gateway.ui.community-name", "Test Community");
+        config.put("gateway.ui.logo-url", "/auth/assets/favicon.svg");
+        config.put("gateway.ui.accent-color", "#0b6e4f");
+        config.put("gateway.ui.support-url", "https://help.community.example.com/");
+
         String c = "gateway.connectors.";
         config.put(c + "acme.type", "jwt");
         config.put(c + "acme.label", "Sign in with Acme");
@@ -313,6 +319,12 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
      * requested. In testing mode, so the sign-in page and the shared return URLs are as before.
      */
     private void samples(Map<String, String> config, String idpCert, String spKey, String spCert) {
+        // the pages as a community ships them (web/UiSettings)
+        config.put("gateway.ui.community-name", "Test Community");
+        config.put("gateway.ui.logo-url", "/auth/assets/favicon.svg");
+        config.put("gateway.ui.accent-color", "#0b6e4f");
+        config.put("gateway.ui.support-url", "https://help.community.example.com/");
+
         String c = "gateway.connectors.";
         String wm = "http://localhost:" + wireMock.port();
         config.put(c + "retired.type", "jwt");
@@ -369,6 +381,12 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
         config.put("test.node-sample.port", String.valueOf(port));
         config.put("test.node-sample.private-key-file", nodeSampleKeyFile.toString());
 
+        // the pages as a community ships them (web/UiSettings)
+        config.put("gateway.ui.community-name", "Test Community");
+        config.put("gateway.ui.logo-url", "/auth/assets/favicon.svg");
+        config.put("gateway.ui.accent-color", "#0b6e4f");
+        config.put("gateway.ui.support-url", "https://help.community.example.com/");
+
         String c = "gateway.connectors.";
         for (String id : java.util.List.of("node-sample", "node-sample-pem")) {
             config.put(c + id + ".type", "jwt");
@@ -399,6 +417,12 @@ public class TestIdp implements QuarkusTestResourceLifecycleManager {
                 .withHeader("Content-Type", "application/json").withBody(TestTokens.jwks(oidcB, OIDC_B_KID))));
         wireMock.stubFor(post(urlEqualTo("/oidc-slow/token")).willReturn(aResponse().withFixedDelay((int) SLOW_TOKEN_DELAY.toMillis())
                 .withHeader("Content-Type", "application/json").withBody("{}")));
+
+        // the pages as a community ships them (web/UiSettings)
+        config.put("gateway.ui.community-name", "Test Community");
+        config.put("gateway.ui.logo-url", "/auth/assets/favicon.svg");
+        config.put("gateway.ui.accent-color", "#0b6e4f");
+        config.put("gateway.ui.support-url", "https://help.community.example.com/");
 
         String c = "gateway.connectors.";
         config.put(c + "oidc-a.type", "oidc");

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.communitysso.gateway.testing.Db;
@@ -257,6 +258,13 @@ class AccountLinkingTest {
         given().redirects().follow(false).cookie("community_session", session)
                 .formParam("csrf", csrfOf(accountPage(acmeSession).asString()))
                 .formParam("connector", "acme").post("/auth/account/unlink").then().statusCode(403);
+        assertEquals(1, db.linksFor("a-" + id));
+        // a method the account does not have, or text that is no connector id: 404, nothing changed
+        for (String other : List.of("github", "acme\nevent=forged", "")) {
+            given().redirects().follow(false).cookie("community_session", session).formParam("csrf", csrf)
+                    .formParam("connector", other).post("/auth/account/unlink").then().statusCode(404)
+                    .body(containsString("not_found"));
+        }
         assertEquals(1, db.linksFor("a-" + id));
 
         Response removed = given().redirects().follow(false).cookie("community_session", session)

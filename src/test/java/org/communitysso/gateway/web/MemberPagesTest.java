@@ -50,6 +50,22 @@ class MemberPagesTest {
     }
 
     @Test
+    void pagesCarryTheCommunitysNameLogoColourAndSupportLink() {
+        for (String page : List.of("/auth/login", "/auth/nope/login")) {
+            given().get(page).then()
+                    .body(containsString("<title>"))
+                    .body(containsString(" · Test Community</title>"))
+                    .body(containsString("<span class=\"name\">Test Community</span>"))
+                    .body(containsString("<img src=\"/auth/assets/favicon.svg\" alt=\"\">"))
+                    .body(containsString("--accent: #0b6e4f; --on-accent: #ffffff;"))
+                    .body(containsString("<a id=\"support\" href=\"https://help.community.example.com/\">"));
+        }
+        given().get("/auth/login").then().body(containsString("<h1>Sign in to Test Community</h1>"));
+        GatewayClient.returnWithToken("/auth/acme/return", "not-a-token", GatewayClient.startSignOn("acme", "/"))
+                .then().body(containsString("contact support (link below)"));
+    }
+
+    @Test
     void oneSignInMethodGoesStraightToItsIdpUnlessAskedToChoose() {
         assertTrue(SignOnResource.goStraightToIdp(1, true, null));
         assertFalse(SignOnResource.goStraightToIdp(1, true, "1"), "?choose=1 shows the page");
