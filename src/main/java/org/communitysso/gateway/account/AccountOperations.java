@@ -148,10 +148,11 @@ public class AccountOperations {
             lockAccount(accountId);
             List<ExternalLink> links = ExternalLink.ofAccount(accountId);
             ExternalLink link = links.stream().filter(l -> l.connectorId.equals(connectorId)).findFirst()
-                    .orElseThrow(() -> new GatewayException(Reason.LINK_NOT_FOUND, null,
+                    .orElseThrow(() -> new GatewayException(Reason.LINK_NOT_FOUND, connectorId,
                             "account " + accountId + " has no link to the connector"));
             if (links.size() == 1 && !force) {
-                throw new GatewayException(Reason.LAST_LINK, null, "account " + accountId + ": last link kept");
+                throw new GatewayException(Reason.LAST_SIGN_IN_METHOD, connectorId,
+                        "account " + accountId + " would have no sign-in method left");
             }
             link.delete();
             return link;

@@ -245,30 +245,6 @@ public class AccountService {
         return true;
     }
 
-    /**
-     * Removes the account's sign-in method at {@code connectorId}, never its
-     * last one ({@code last_sign_in_method}): an account nobody can sign in to is
-     * lost. Returns the identity's external id, so the caller can end the
-     * sessions it opened; refused with {@code not_found} when there is no such link.
-     */
-    public String unlink(long accountId, String connectorId) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            // locks the account row, so two concurrent unlinks cannot remove the last two
-            em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, accountId)
-                    .getResultList();
-            List<ExternalLink> links = ExternalLink.ofAccount(accountId);
-            ExternalLink link = links.stream().filter(l -> l.connectorId.equals(connectorId)).findFirst()
-                    .orElseThrow(() -> new GatewayException(Reason.NOT_FOUND, connectorId,
-                            "account " + accountId + " has no link at this connector"));
-            if (links.size() <= 1) {
-                throw new GatewayException(Reason.LAST_SIGN_IN_METHOD, connectorId,
-                        "account " + accountId + " would have no sign-in method left");
-            }
-            link.delete();
-            return link.externalId;
-        });
-    }
-
     /** A role granted inside the community; no IdP sync removes it. */
     public void grantCommunityRole(long accountId, String roleId) {
         boolean granted = QuarkusTransaction.requiringNew().call(() -> {

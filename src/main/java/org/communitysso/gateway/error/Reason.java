@@ -52,7 +52,6 @@ public enum Reason {
     UNAVAILABLE("unavailable", 503, "Signing in is briefly unavailable. Please try again in a moment."),
     MEMBER_NOT_FOUND("member_not_found", 404, "There is no such member."),
     LINK_NOT_FOUND("link_not_found", 404, "The member has no link to this sign-in method."),
-    LAST_LINK("last_link", 409, "This is the member's last sign-in method; unlinking it needs force=true."),
     INVALID_INPUT("invalid_input", 422, "The request's content is not acceptable."),
     UNAUTHENTICATED("unauthenticated", 401, "Credentials are missing or not valid."),
     FORBIDDEN("forbidden", 403, "These credentials do not allow this."),

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.communitysso.gateway.Secrets;
+import org.communitysso.gateway.account.AccountOperations;
 import org.communitysso.gateway.account.AccountService;
 import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.error.GatewayException;
@@ -41,6 +42,8 @@ public class AccountResource {
     SessionService sessions;
     @Inject
     AccountService accounts;
+    @Inject
+    AccountOperations operations;
     @Inject
     SignInMethods methods;
     @Inject
@@ -108,11 +111,9 @@ public class AccountResource {
         if (connectorId == null || !CONNECTOR_ID.matcher(connectorId).matches()) {
             throw new GatewayException(Reason.NOT_FOUND, null, "no sign-in method named");
         }
-        String externalId = accounts.unlink(member.accountId(), connectorId);
+        // never the last method; sessions opened through the removed one end with it
+        operations.unlink(member.accountId(), connectorId, false);
         Audit.unlinked(connectorId, member.accountId(), "member");
-        // sessions opened through the removed method end with it
-        sessions.revokeByExternalId(connectorId, externalId, "unlinked");
-        sessions.accountChanged(member.accountId());
         return Response.seeOther(URI.create("/auth/account?unlinked="
                 + URLEncoder.encode(connectorId, StandardCharsets.UTF_8))).build();
     }

@@ -242,7 +242,7 @@ class AdminApiTest {
     void theLastLinkIsKeptUnlessForcedAndUnlinkingEndsItsSessions() {
         Member kim = signOn("acme");
         admin("ops-kim").delete("/admin/api/members/" + kim.id() + "/links/acme").then().statusCode(409)
-                .body("error", equalTo("last_link"));
+                .body("error", equalTo("last_sign_in_method"));
         assertEquals(1, db.linksFor(kim.externalId()));
         admin("ops-kim").delete("/admin/api/members/" + kim.id() + "/links/github").then().statusCode(404)
                 .body("error", equalTo("link_not_found"));
