@@ -38,6 +38,8 @@ public class SignOnResource {
     @Inject
     ConnectorRegistry registry;
     @Inject
+    IdpCallLimits idpCalls;
+    @Inject
     ReturnUrlPolicy returnUrls;
     @Inject
     SignOnStates states;
@@ -75,8 +77,8 @@ public class SignOnResource {
         Connector connector = registry.require(connectorId);
         String target = returnUrls.targetOrLanding(returnUrl);
         String id = states.newId();
-        Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
-                urls.returnUrl(connector, uriInfo), "login".equals(prompt), states.echoValue(id)));
+        Connector.SignOnStart start = idpCalls.call(connector.id(), () -> connector.start(new Connector.SignOnRequest(
+                urls.returnUrl(connector, uriInfo), "login".equals(prompt), states.echoValue(id))));
         String state = states.create(id, connector.id(), target, start.protocolData(), existingStates);
         if (start.formPost() != null) {
             return FormPostPage.answer(start.formPost(), cookies.signOn(state));
@@ -132,7 +134,7 @@ public class SignOnResource {
                 : registry.require(pathSegment);
         String left = state.isPresent() ? SignOnStates.without(stateCookie, reference.get()) : stateCookie;
         NewCookie signOnCookie = left == null ? cookies.clear(Cookies.SIGN_ON) : cookies.signOn(left);
-        ExternalIdentity identity = connector.complete(callback);
+        ExternalIdentity identity = idpCalls.call(connector.id(), () -> connector.complete(callback));
         // An unsolicited answer may ask for a target (a relay state): checked like any return_url.
         String target = state.isPresent() ? state.get().target()
                 : identity.requestedTarget() != null ? returnUrls.targetOrLanding(identity.requestedTarget())
