@@ -36,6 +36,13 @@ public interface GatewayConfig {
     @WithDefault("5m")
     Duration sweepInterval();
 
+    /**
+     * Per connector: how many sign-on steps that may wait on the IdP run at
+     * once; more are refused with idp_unavailable (a slow IdP holds only its share).
+     */
+    @WithDefault("50")
+    int maxConcurrentIdpCalls();
+
     SessionConfig session();
 
     AccountsConfig accounts();

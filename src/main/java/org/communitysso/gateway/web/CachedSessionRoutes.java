@@ -2,14 +2,18 @@ package org.communitysso.gateway.web;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.communitysso.gateway.session.SessionCache;
 
 /**
@@ -21,6 +25,15 @@ import org.communitysso.gateway.session.SessionCache;
  */
 @ApplicationScoped
 public class CachedSessionRoutes {
+
+    /** Header names and fixed values as pre-encoded ASCII: Vert.x need not validate and encode them per request. */
+    private static final Map<String, CharSequence> NAMES = new ConcurrentHashMap<>();
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json;charset=UTF-8");
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    private static final List<Map.Entry<CharSequence, CharSequence>> SECURITY = Stream.concat(
+                    SecurityHeaders.HEADERS.stream(), Stream.of(Map.entry("Content-Security-Policy", SecurityHeaders.CSP)))
+            .map(h -> Map.entry(HttpHeaders.createOptimized(h.getKey()), HttpHeaders.createOptimized(h.getValue())))
+            .toList();
 
     @Inject
     SessionCache cache;
@@ -41,15 +54,15 @@ public class CachedSessionRoutes {
         if (check) {
             response.setStatusCode(202);
             for (Map.Entry<String, String> header : answer.checkHeaders()) {
-                response.putHeader(header.getKey(), header.getValue());
+                response.putHeader(NAMES.computeIfAbsent(header.getKey(), HttpHeaders::createOptimized),
+                        header.getValue());
             }
         } else {
-            response.setStatusCode(200).putHeader("Content-Type", "application/json;charset=UTF-8");
+            response.setStatusCode(200).putHeader(CONTENT_TYPE, JSON);
         }
-        for (Map.Entry<String, String> header : SecurityHeaders.HEADERS) {
+        for (Map.Entry<CharSequence, CharSequence> header : SECURITY) {
             response.putHeader(header.getKey(), header.getValue());
         }
-        response.putHeader("Content-Security-Policy", SecurityHeaders.CSP);
         if (check) {
             response.end();
         } else {

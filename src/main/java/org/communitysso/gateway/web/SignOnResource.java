@@ -37,6 +37,8 @@ public class SignOnResource {
     @Inject
     ConnectorRegistry registry;
     @Inject
+    IdpCallLimits idpCalls;
+    @Inject
     ReturnUrlPolicy returnUrls;
     @Inject
     SignOnStates states;
@@ -90,8 +92,8 @@ public class SignOnResource {
         Connector connector = registry.require(connectorId);
         String target = returnUrls.targetOrLanding(returnUrl);
         String id = states.newId();
-        Connector.SignOnStart start = connector.start(new Connector.SignOnRequest(
-                urls.returnUrl(connector, uriInfo), "login".equals(prompt), states.echoValue(id)));
+        Connector.SignOnStart start = idpCalls.call(connector.id(), () -> connector.start(new Connector.SignOnRequest(
+                urls.returnUrl(connector, uriInfo), "login".equals(prompt), states.echoValue(id))));
         String state = states.create(id, connector.id(), target, start.protocolData(), existingStates);
         if (start.formPost() != null) {
             return FormPostPage.answer(start.formPost(), cookies.signOn(state));
@@ -153,7 +155,7 @@ public class SignOnResource {
         }
         ExternalIdentity identity;
         try {
-            identity = connector.complete(callback);
+            identity = idpCalls.call(connector.id(), () -> connector.complete(callback));
         } catch (GatewayException e) {
             throw state.isPresent() ? e.withTarget(state.get().target()) : e;
         }
