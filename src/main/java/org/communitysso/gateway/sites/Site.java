@@ -3,8 +3,8 @@ package org.communitysso.gateway.sites;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Optional;
+import org.communitysso.gateway.Origins;
 
 /** One configured site: its id, the origin its return_urls must be on, credential, mode and sign-off URL. */
 public record Site(String id, String origin, String secret, Mode mode, Optional<URI> logoutUrl, String label) {
@@ -57,7 +57,7 @@ public record Site(String id, String origin, String secret, Mode mode, Optional<
         }
         try {
             URI uri = new URI(url);
-            if (uri.getRawUserInfo() != null || !origin.equals(originOf(url).orElse(null))) {
+            if (uri.getRawUserInfo() != null || !origin.equals(Origins.of(url).orElse(null))) {
                 return false;
             }
             String query = uri.getRawQuery();
@@ -72,22 +72,6 @@ public record Site(String id, String origin, String secret, Mode mode, Optional<
             return true;
         } catch (URISyntaxException e) {
             return false;
-        }
-    }
-
-    /** "scheme://host:port" with the default port made explicit, or empty when not an http(s) URL. */
-    static Optional<String> originOf(String url) {
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            String host = uri.getHost();
-            if (!(scheme.equals("http") || scheme.equals("https")) || host == null || uri.getRawUserInfo() != null) {
-                return Optional.empty();
-            }
-            int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-            return Optional.of(scheme + "://" + host.toLowerCase(Locale.ROOT) + ":" + port);
-        } catch (URISyntaxException e) {
-            return Optional.empty();
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.communitysso.gateway.Origins;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,7 +69,7 @@ public class Sites {
                     // reported below
                 }
                 String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-                origin = Site.originOf(originValue).orElse(null);
+                origin = Origins.of(originValue).orElse(null);
                 if (origin == null || !(path.isEmpty() || path.equals("/")) || uri.getRawQuery() != null
                         || uri.getRawFragment() != null) {
                     problems.add(key + "origin: must be an http(s) origin (scheme://host[:port], no path)");
@@ -91,7 +92,7 @@ public class Sites {
             Optional<URI> logoutUrl = Optional.empty();
             if (site.logoutUrl().isPresent() && !site.logoutUrl().get().isBlank()) {
                 String value = site.logoutUrl().get().trim();
-                if (Site.originOf(value).isEmpty()) {
+                if (Origins.of(value).isEmpty()) {
                     problems.add(key + "logout-url: must be an absolute http(s) URL");
                 } else {
                     logoutUrl = Optional.of(URI.create(value));
@@ -128,7 +129,7 @@ public class Sites {
 
     /** Origins of every site, for telling a site's own request from a foreign one. */
     public boolean isSiteOrigin(String url) {
-        Optional<String> origin = url == null ? Optional.empty() : Site.originOf(url);
+        Optional<String> origin = url == null ? Optional.empty() : Origins.of(url);
         return origin.isPresent() && sites.values().stream().anyMatch(s -> s.origin().equals(origin.get()));
     }
 

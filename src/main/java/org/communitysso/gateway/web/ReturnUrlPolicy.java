@@ -8,10 +8,10 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.communitysso.gateway.Origins;
 import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.config.GatewayConfig;
 
@@ -36,7 +36,7 @@ public class ReturnUrlPolicy {
 
     ReturnUrlPolicy(List<String> allowedOrigins, String landingUrl) {
         this.allowedOrigins = allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty())
-                .map(o -> origin(o).orElseThrow(() -> new IllegalArgumentException(
+                .map(o -> Origins.of(o).orElseThrow(() -> new IllegalArgumentException(
                         "gateway.allowed-return-origins: '" + o + "' is not an http(s) origin")))
                 .collect(Collectors.toUnmodifiableSet());
         this.landingUrl = landingUrl;
@@ -57,7 +57,7 @@ public class ReturnUrlPolicy {
 
     /** Whether {@code url} (an Origin or Referer value) belongs to an origin on the allow-list. */
     public boolean allowedOrigin(String url) {
-        return url != null && origin(url).filter(allowedOrigins::contains).isPresent();
+        return url != null && Origins.of(url).filter(allowedOrigins::contains).isPresent();
     }
 
     /** {@code raw} itself when it is a safe target, else empty. */
@@ -78,7 +78,7 @@ public class ReturnUrlPolicy {
             if (uri.getRawAuthority() == null || uri.getRawAuthority().contains("@") || uri.getRawUserInfo() != null) {
                 return Optional.empty();
             }
-            return origin(raw).filter(allowedOrigins::contains).map(o -> raw);
+            return Origins.of(raw).filter(allowedOrigins::contains).map(o -> raw);
         } catch (URISyntaxException e) {
             return Optional.empty();
         }
@@ -127,21 +127,5 @@ public class ReturnUrlPolicy {
             current = next;
         }
         return null;
-    }
-
-    /** "scheme://host:port" with default ports made explicit, or empty when not an http(s) origin. */
-    static Optional<String> origin(String url) {
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            String host = uri.getHost();
-            if (!(scheme.equals("http") || scheme.equals("https")) || host == null || uri.getRawUserInfo() != null) {
-                return Optional.empty();
-            }
-            int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-            return Optional.of(scheme + "://" + host.toLowerCase(Locale.ROOT) + ":" + port);
-        } catch (URISyntaxException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Locale;
 import java.util.Optional;
+import org.communitysso.gateway.Origins;
 import org.communitysso.gateway.Secrets;
 
 /**
@@ -58,8 +59,8 @@ public class SignOffGuard {
     }
 
     private boolean trusted(String url, UriInfo uriInfo) {
-        Optional<String> own = ReturnUrlPolicy.origin(urls.base(uriInfo));
-        return returnUrls.allowedOrigin(url) || (own.isPresent() && own.equals(ReturnUrlPolicy.origin(url)));
+        Optional<String> own = Origins.of(urls.base(uriInfo));
+        return returnUrls.allowedOrigin(url) || (own.isPresent() && own.equals(Origins.of(url)));
     }
 
     /** The form token for the session behind this cookie: only that session's cookie makes it. */

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.communitysso.gateway.Origins;
 import org.communitysso.gateway.Secrets;
 import org.communitysso.gateway.audit.Audit;
 import org.communitysso.gateway.config.GatewayConfig;
@@ -339,9 +340,9 @@ public class SsoResource {
     }
 
     private boolean trusted(String url, UriInfo uriInfo) {
-        Optional<String> own = ReturnUrlPolicy.origin(urls.base(uriInfo));
+        Optional<String> own = Origins.of(urls.base(uriInfo));
         return sites.isSiteOrigin(url) || returnUrls.allowedOrigin(url)
-                || (own.isPresent() && own.equals(ReturnUrlPolicy.origin(url)));
+                || (own.isPresent() && own.equals(Origins.of(url)));
     }
 
     // ---- shared -------------------------------------------------------------------------------------------------
