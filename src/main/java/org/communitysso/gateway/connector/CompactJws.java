@@ -1,11 +1,14 @@
 package org.communitysso.gateway.connector;
 
+import java.net.URI;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
+import org.jose4j.http.Get;
+import org.jose4j.jwk.HttpsJwks;
 import org.jose4j.jwx.Headers;
 import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.JoseException;
@@ -88,5 +91,23 @@ public final class CompactJws {
                     + (alg == null ? "missing" : alg.replaceAll("\\W", "?")) + " is not in " + allowed);
         }
         return alg;
+    }
+
+    /** An IdP's JWKS, fetched with these timeouts and timed as {@code call=jwks} (jose4j caches and refetches it). */
+    public static HttpsJwks timedJwks(String connectorId, URI url, int connectTimeoutMillis, int readTimeoutMillis) {
+        HttpsJwks jwks = new HttpsJwks(url.toString());
+        Get get = new Get();
+        get.setConnectTimeout(connectTimeoutMillis);
+        get.setReadTimeout(readTimeoutMillis);
+        jwks.setSimpleHttpGet(location -> {
+            try {
+                return IdpCalls.time(connectorId, "jwks", () -> get.get(location));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.io.IOException(e);
+            }
+        });
+        return jwks;
     }
 }

@@ -4,8 +4,7 @@ import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
-import org.communitysso.gateway.connector.IdpCalls;
-import org.jose4j.http.Get;
+import org.communitysso.gateway.connector.CompactJws;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwk.HttpsJwks;
 import org.jose4j.keys.HmacKey;
@@ -81,19 +80,7 @@ final class JwtKeys {
      * at most once per {@code refetchInterval}.
      */
     static JwtKeys jwks(String connectorId, URI url, Duration refetchInterval) {
-        HttpsJwks httpsJwks = new HttpsJwks(url.toString());
-        Get get = new Get();
-        get.setConnectTimeout(JWKS_TIMEOUT_MILLIS);
-        get.setReadTimeout(JWKS_TIMEOUT_MILLIS);
-        httpsJwks.setSimpleHttpGet(location -> {
-            try {
-                return IdpCalls.time(connectorId, "jwks", () -> get.get(location));
-            } catch (java.io.IOException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new java.io.IOException(e);
-            }
-        });
+        HttpsJwks httpsJwks = CompactJws.timedJwks(connectorId, url, JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS);
         httpsJwks.setDefaultCacheDuration(3600);
         httpsJwks.setRefreshReprieveThreshold(refetchInterval.toMillis());
         HttpsJwksVerificationKeyResolver resolver = new HttpsJwksVerificationKeyResolver(httpsJwks);

@@ -16,11 +16,11 @@ import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.communitysso.gateway.connector.CompactJws;
 import org.communitysso.gateway.connector.IdpCalls;
 import org.communitysso.gateway.error.GatewayException;
 import org.communitysso.gateway.error.Reason;
 import org.jboss.logging.Logger;
-import org.jose4j.http.Get;
 import org.jose4j.jwk.HttpsJwks;
 import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
 import org.jose4j.keys.resolvers.VerificationKeyResolver;
@@ -124,19 +124,8 @@ final class OidcProvider {
                     }
                     return Optional.empty();
                 }
-                HttpsJwks jwks = new HttpsJwks(jwksUri.get().toString());
-                Get get = new Get();
-                get.setConnectTimeout((int) settings.connectTimeout().toMillis());
-                get.setReadTimeout((int) settings.readTimeout().toMillis());
-                jwks.setSimpleHttpGet(location -> {
-                    try {
-                        return IdpCalls.time(connectorId, "jwks", () -> get.get(location));
-                    } catch (java.io.IOException | RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new java.io.IOException(e);
-                    }
-                });
+                HttpsJwks jwks = CompactJws.timedJwks(connectorId, jwksUri.get(),
+                        (int) settings.connectTimeout().toMillis(), (int) settings.readTimeout().toMillis());
                 jwksSet = jwks;
                 jwks.setDefaultCacheDuration(3600);
                 jwks.setRefreshReprieveThreshold(settings.jwksRefetchInterval().toMillis());
