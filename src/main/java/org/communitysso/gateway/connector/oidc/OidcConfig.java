@@ -55,6 +55,13 @@ public interface OidcConfig {
         @WithDefault("true")
         boolean userInfo();
 
+        /**
+         * How often the issuer's discovery document is fetched again (new endpoints or a
+         * new jwks_uri); a failed fetch keeps the last good copy.
+         */
+        @WithDefault("6H")
+        Duration discoveryRefresh();
+
         /** A back-channel logout token older than this (by iat) is refused. */
         @WithDefault("5M")
         Duration logoutTokenMaxAge();

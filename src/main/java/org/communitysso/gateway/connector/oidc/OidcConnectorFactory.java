@@ -189,7 +189,8 @@ public class OidcConnectorFactory implements ConnectorFactory {
         Optional<URI> discovery = explicit ? Optional.empty() : Optional.of(discoveryUrl(issuerText));
         return new OidcSettings(issuerText, clientId.get(), secret, scope,
                 discovery, authorization, token, userInfo, jwks, endSession, o.userInfo(), Set.copyOf(algorithms),
-                keySource, common.connectTimeout(), common.readTimeout(), o.clockSkew(), o.jwksRefetchInterval(), o.logoutTokenMaxAge());
+                keySource, common.connectTimeout(), common.readTimeout(), o.clockSkew(), o.jwksRefetchInterval(), o.logoutTokenMaxAge(),
+                o.discoveryRefresh());
     }
 
     /** OpenID Connect Discovery 1.0, 4: the issuer with /.well-known/openid-configuration appended. */

@@ -57,6 +57,8 @@ final class OidcProvider {
     private final ObjectMapper json = new ObjectMapper();
 
     private volatile OidcEndpoints endpoints;
+    /** When discovery was last tried (System.nanoTime), successful or not. */
+    private volatile long discoveredAt;
     private volatile VerificationKeyResolver keys;
     /** With explicit endpoints and no jwks-url: the discovered jwks_uri, or empty once the issuer answered without. */
     private volatile Optional<URI> discoveredJwks;
@@ -73,10 +75,10 @@ final class OidcProvider {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** The endpoints, discovering them on first use. */
+    /** The endpoints, discovering them on first use and again every discovery-refresh. */
     OidcEndpoints endpoints() {
         OidcEndpoints known = endpoints;
-        if (known != null) {
+        if (known != null && !rediscoveryDue()) {
             return known;
         }
         synchronized (this) {
@@ -84,8 +86,38 @@ final class OidcProvider {
                 endpoints = settings.discovery().map(this::discover).orElseGet(() -> new OidcEndpoints(
                         settings.issuer(), settings.authorizationUrl().get(), settings.tokenUrl().get(),
                         settings.userInfoUrl(), settings.jwksUrl(), settings.endSessionUrl()));
+                discoveredAt = System.nanoTime();
+            } else if (rediscoveryDue()) {
+                rediscover();
             }
             return endpoints;
+        }
+    }
+
+    private boolean rediscoveryDue() {
+        return settings.discovery().isPresent()
+                && System.nanoTime() - discoveredAt >= settings.discoveryRefresh().toNanos();
+    }
+
+    /**
+     * Fetches the discovery document again: changed endpoints or keys apply from
+     * the next call on; an IdP that cannot answer now keeps its last good copy.
+     */
+    private void rediscover() {
+        discoveredAt = System.nanoTime(); // one attempt per interval, whatever its outcome
+        try {
+            OidcEndpoints fresh = discover(settings.discovery().get());
+            if (!fresh.equals(endpoints)) {
+                LOG.infof("connector %s: the issuer's discovery document changed; its new endpoints and keys apply now",
+                        connectorId);
+                endpoints = fresh;
+                keys = null;
+                jwksSet = null;
+                tokenClient = null;
+            }
+        } catch (GatewayException e) {
+            LOG.warnf("connector %s: discovery could not be refreshed (%s); keeping the last good copy", connectorId,
+                    e.getMessage());
         }
     }
 

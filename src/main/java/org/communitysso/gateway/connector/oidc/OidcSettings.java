@@ -29,7 +29,8 @@ record OidcSettings(
         Duration readTimeout,
         Duration clockSkew,
         Duration jwksRefetchInterval,
-        Duration logoutTokenMaxAge) {
+        Duration logoutTokenMaxAge,
+        Duration discoveryRefresh) {
 
     /** Where the IdP's public keys come from. */
     enum KeySource {

@@ -333,6 +333,36 @@ class OidcConnectorTest {
     }
 
     @Test
+    void aChangedDiscoveryDocumentIsPickedUpWithoutARestartAndAFailedRefreshKeepsTheLastGoodCopy()
+            throws Exception {
+        String c = "gateway.connectors.oidc.";
+        connectors = build(Map.of(c + "type", "oidc", c + "issuer", issuer(), c + "client-id", CLIENT,
+                c + "client-secret", "secret-unit-test", c + "oidc.jwks-refetch-interval", "0S",
+                c + "oidc.discovery-refresh", "0S", c + "connect-timeout", "1S", c + "read-timeout", "1S"));
+        signOn(claims -> { }, idpKey, Map.of());
+
+        // the IdP rolls its keys to a new jwks_uri; the old one keeps serving only the old key
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair rolled = generator.generateKeyPair();
+        String i = issuer();
+        idp.stubFor(get(urlEqualTo("/oidc/.well-known/openid-configuration")).atPriority(1).willReturn(json(
+                "{\"issuer\":\"" + i + "\",\"authorization_endpoint\":\"" + i + "/authorize\","
+                        + "\"token_endpoint\":\"" + i + "/token\",\"userinfo_endpoint\":\"" + i + "/userinfo\","
+                        + "\"jwks_uri\":\"" + i + "/jwks-2\"}")));
+        idp.stubFor(get(urlEqualTo("/oidc/jwks-2")).willReturn(json(TestTokens.jwks(rolled, "k1"))));
+        assertEquals("oidc", signOn(claims -> { }, rolled, Map.of()).connectorId(),
+                "a token signed with the rolled key is accepted");
+        assertThrows(GatewayException.class, () -> signOn(claims -> { }, idpKey, Map.of()),
+                "the key the IdP dropped is refused");
+
+        // the issuer is down for a while: the last good endpoints and keys stay in use
+        idp.stubFor(get(urlEqualTo("/oidc/.well-known/openid-configuration")).atPriority(1)
+                .willReturn(aResponse().withStatus(503)));
+        assertEquals("oidc", signOn(claims -> { }, rolled, Map.of()).connectorId());
+    }
+
+    @Test
     void discoveryNamingAnotherIssuerIsIdpUnavailable() {
         idp.stubFor(get(urlEqualTo("/oidc/.well-known/openid-configuration")).atPriority(1)
                 .willReturn(json("{\"issuer\":\"https://evil.test\",\"authorization_endpoint\":\"https://evil.test/a\","
