@@ -40,7 +40,7 @@ public interface GatewayConfig {
      * Per connector: how many sign-on steps that may wait on the IdP run at
      * once; more are refused with idp_unavailable (a slow IdP holds only its share).
      */
-    @WithDefault("50")
+    @WithDefault("100")
     int maxConcurrentIdpCalls();
 
     SessionConfig session();
