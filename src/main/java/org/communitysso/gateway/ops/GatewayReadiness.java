@@ -11,10 +11,14 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the database answers. Each enabled connector's IdP is reported in the
- * check's data ({@code ok}, {@code failing: why}, {@code n/a}) but an IdP that is down
- * does not take the gateway out of rotation: the other connectors still work, and the
- * failing one answers its members with {@code idp_unavailable}.
+ * Reports the database and each enabled connector's IdP in the check's data
+ * ({@code ok}, {@code failing: why}, {@code n/a}). Neither takes a started gateway
+ * out of rotation: an IdP that is down leaves the other connectors working (the
+ * failing one answers {@code idp_unavailable}), and while the database is down an
+ * instance still answers cached session checks and a quick 503 for the rest; every
+ * instance shares that database, so going unready would turn a database blip into
+ * a total outage. A gateway whose database is unreachable at start-up never starts
+ * (Flyway migrates first).
  */
 @Readiness
 @ApplicationScoped
@@ -44,6 +48,6 @@ public class GatewayReadiness implements HealthCheck {
             };
             response.withData("connector." + idp.getKey(), state);
         }
-        return response.status(database).build();
+        return response.up().build();
     }
 }
