@@ -30,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.communitysso.gateway.testing.NodeJs;
 import org.communitysso.gateway.testing.TestIdp;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -73,7 +74,7 @@ class NodeSampleIdpTest {
         String keyFile = ConfigProvider.getConfig().getValue("test.node-sample.private-key-file", String.class);
         assertTrue(Files.isRegularFile(SERVER), SERVER + " exists");
         nodeLog = Files.createTempFile("node-sample-idp", ".log");
-        ProcessBuilder builder = new ProcessBuilder(nodeBinary(), SERVER.toString())
+        ProcessBuilder builder = new ProcessBuilder(NodeJs.binary(SERVER.toString()), SERVER.toString())
                 .redirectErrorStream(true).redirectOutput(nodeLog.toFile());
         Map<String, String> env = builder.environment();
         for (String inherited : List.of("ISSUER", "AUDIENCE", "KID", "COMMUNITY_ORIGINS", "NODE_OPTIONS")) {
@@ -266,20 +267,6 @@ class NodeSampleIdpTest {
 
     private static String idp(String path) {
         return "http://localhost:" + idpPort + path;
-    }
-
-    private static String nodeBinary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir, "node");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        if (Files.isExecutable(Path.of("/usr/bin/node"))) {
-            return "/usr/bin/node";
-        }
-        throw new AssertionError("node (Node.js 18 or later) is needed to run " + SERVER
-                + "; scripts/test installs Debian's nodejs package");
     }
 
     private void awaitAnswer() throws Exception {

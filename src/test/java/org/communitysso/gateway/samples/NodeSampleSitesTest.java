@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.communitysso.gateway.testing.NodeJs;
 import org.communitysso.gateway.testing.SampleSitePorts;
 import org.communitysso.gateway.testing.TestIdp;
 import org.communitysso.gateway.testing.TestTokens;
@@ -69,7 +70,7 @@ class NodeSampleSitesTest {
         for (String site : List.of("shop", "docs")) {
             Path log = Files.createTempFile("sample-site-" + site, ".log");
             LOGS.add(log);
-            ProcessBuilder builder = new ProcessBuilder(nodeBinary(),
+            ProcessBuilder builder = new ProcessBuilder(NodeJs.binary("samples/sites"),
                     Path.of("samples", "sites", site, "server.js").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().remove("NODE_OPTIONS");
@@ -241,19 +242,5 @@ class NodeSampleSitesTest {
             }
         }
         SITES.clear();
-    }
-
-    private static String nodeBinary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir, "node");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        if (Files.isExecutable(Path.of("/usr/bin/node"))) {
-            return "/usr/bin/node";
-        }
-        throw new AssertionError("node (Node.js 18 or later) is needed to run samples/sites; scripts/test installs"
-                + " Debian's nodejs package");
     }
 }
