@@ -76,6 +76,14 @@ public class Account extends PanacheEntityBase {
      * same transaction may still see the transaction's older snapshot). Null when there is
      * no such account. Native SQL: Hibernate's MySQL 8 lock syntax is not MariaDB's.
      */
+    /** The row, read and locked (FOR UPDATE) for the rest of the transaction; null if there is none. */
+    static Account lockAndRead(long id) {
+        java.util.List<?> rows = getEntityManager()
+                .createNativeQuery("SELECT * FROM accounts WHERE id = ?1 FOR UPDATE", Account.class)
+                .setParameter(1, id).getResultList();
+        return rows.isEmpty() ? null : (Account) rows.get(0);
+    }
+
     static Boolean lockActive(long id) {
         java.util.List<?> rows = getEntityManager()
                 .createNativeQuery("SELECT active FROM accounts WHERE id = ?1 FOR UPDATE")

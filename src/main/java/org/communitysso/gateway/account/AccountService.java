@@ -57,7 +57,7 @@ public class AccountService {
         boolean emailVerified = trustEmail && emailFromIdp;
         Optional<ExternalLink> link = ExternalLink.find(connectorId, record.id());
         if (link.isPresent()) {
-            Account account = activeAccount(link.get().accountId, connectorId);
+            Account account = activeAccount(link.get().accountId, null, connectorId);
             link.get().lastSignOnAt = now;
             RoleInputsJson.store(link.get(), record.roleInputs());
             boolean changed = sync(connectorId, emailVerified, account, record, now);
@@ -75,7 +75,7 @@ public class AccountService {
                 if (refusal != null) {
                     throw new EmailTaken(connectorId, account.id, refusal);
                 }
-                activeAccount(account.id, connectorId);
+                activeAccount(account.id, account, connectorId);
                 link(connectorId, record, account.id, now);
                 sync(connectorId, emailVerified, account, record, now);
                 em.flush();
@@ -110,9 +110,20 @@ public class AccountService {
      * Locked for the rest of the sign-on: a deactivation either is seen here, or waits
      * for this sign-on to commit and then ends the session it opened.
      */
-    private Account activeAccount(long accountId, String connectorId) {
-        Boolean active = Account.lockActive(accountId);
-        Account account = active == null ? null : Account.findById(accountId);
+    private Account activeAccount(long accountId, Account readBefore, String connectorId) {
+        Account account;
+        boolean active;
+        if (readBefore == null) {
+            // one locking read of the whole row: the committed, current state (native, because
+            // Hibernate's MySQL dialect writes FOR UPDATE OF, which MariaDB does not accept)
+            account = Account.lockAndRead(accountId);
+            active = account != null && account.active;
+        } else {
+            // read earlier in this transaction without a lock: lock it, and take the flag as committed now
+            Boolean current = Account.lockActive(accountId);
+            account = readBefore;
+            active = Boolean.TRUE.equals(current);
+        }
         if (account == null || !active) {
             throw new GatewayException(Reason.ACCOUNT_DISABLED, connectorId, "account " + accountId + " is disabled");
         }
@@ -239,7 +250,7 @@ public class AccountService {
             throw new GatewayException(Reason.LINK_REFUSED, connectorId,
                     "account " + accountId + " already has another identity at this connector");
         }
-        activeAccount(accountId, connectorId);
+        activeAccount(accountId, Account.findById(accountId), connectorId); // may be read already in this transaction
         link(connectorId, externalId, null, accountId, time.nowSeconds());
         em.flush();
         return true;
