@@ -27,6 +27,8 @@ public class SessionService {
 
     /** One sweep run stops after this long; the next run carries on. */
     private static final Duration SWEEP_BUDGET = Duration.ofMinutes(2);
+    private static final int SWEEP_REST_FACTOR = 4;
+    private static final Duration MAX_SWEEP_REST = Duration.ofSeconds(2);
 
     private final EntityManager em;
     private final TimeSource time;
@@ -277,6 +279,22 @@ public class SessionService {
      * returns how many. Expired sessions are refused by every check already;
      * this only frees the rows.
      */
+    /**
+     * Before the next batch, rests {@link #SWEEP_REST_FACTOR} times as long as the last
+     * one took: the sweeper keeps the database busy at most a fifth of the time, so a
+     * backlog of a million expired rows does not take the cores that checks and
+     * sign-ons need (docs/performance.md, run H). False if interrupted.
+     */
+    private static boolean pauseAfterBatch(long batchNanos) {
+        try {
+            Thread.sleep(Math.min(MAX_SWEEP_REST.toMillis(), batchNanos * SWEEP_REST_FACTOR / 1_000_000));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public int sweep() {
         activity.flush(); // activity this instance saw must count before anything is judged idle
         long now = time.nowSeconds();
@@ -286,6 +304,7 @@ public class SessionService {
         for (String deadline : List.of("idleExpiresAt", "absoluteExpiresAt")) {
             int deleted;
             do {
+                long batchStarted = System.nanoTime();
                 deleted = QuarkusTransaction.requiringNew().call(() -> {
                     List<String> ids = em.createQuery("select s.idHash from SessionRecord s where s." + deadline
                                     + " <= ?1", String.class)
@@ -295,6 +314,9 @@ public class SessionService {
                     return ids.isEmpty() ? 0 : (int) SessionRecord.delete("idHash in ?1", ids);
                 });
                 total += deleted;
+                if (deleted == batchSize && !pauseAfterBatch(System.nanoTime() - batchStarted)) {
+                    break; // interrupted: the gateway is stopping
+                }
             } while (deleted == batchSize && System.nanoTime() < stopAt);
         }
         if (total > 0) {

@@ -120,8 +120,30 @@ public class ErrorResponses {
                     || String.valueOf(sql.getMessage()).contains("acquisition timeout"))) {
                 return true;
             }
+            if (connectionNotEnlisted(cause)) {
+                return true;
+            }
             if (cause.getCause() == cause) {
                 break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A transaction that could not commit because the pool's connection could not be
+     * enlisted in it (a broken connection after a database restart): Narayana marks it
+     * rollback-only, and Hibernate's find() then answers null instead of throwing
+     * (HHH-12472), so only the commit fails, with no SQL exception in the chain. The
+     * "setRollbackOnly called from" trace Narayana attaches names the enlistment.
+     */
+    private static boolean connectionNotEnlisted(Throwable cause) {
+        if (!"setRollbackOnly called from:".equals(cause.getMessage())) {
+            return false;
+        }
+        for (StackTraceElement frame : cause.getStackTrace()) {
+            if (frame.getMethodName().equals("enlistResource")) {
+                return true;
             }
         }
         return false;

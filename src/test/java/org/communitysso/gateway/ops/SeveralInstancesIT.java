@@ -31,6 +31,7 @@ import org.communitysso.gateway.testing.TcpProxy;
 import org.communitysso.gateway.testing.TestTokens;
 import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -72,6 +73,12 @@ class SeveralInstancesIT {
         idpKey = generator.generateKeyPair();
         a = Instance.start("a"); // migrates the schema first
         b = Instance.start("b");
+    }
+
+    /** A failed outage test must not leave the database cut off for the tests after it. */
+    @AfterEach
+    void databaseReachable() {
+        proxy.restore();
     }
 
     @AfterAll

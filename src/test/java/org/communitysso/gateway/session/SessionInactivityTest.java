@@ -1,6 +1,7 @@
 package org.communitysso.gateway.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -50,6 +51,23 @@ class SessionInactivityTest {
 
         sessions.sweep();
         assertEquals(0, db.sessionsFor(id));
+    }
+
+    @Test
+    void aBacklogOfSeveralBatchesIsSweptInOneRun() {
+        String id = "backlog-" + UUID.randomUUID();
+        GatewayClient.check(signOn(id)).then().statusCode(202);
+        long accountId = db.count("SELECT account_id FROM external_identities WHERE external_id = ?1", id);
+        long past = clock.nowSeconds() - 200_000;
+        // 1,201 expired rows: three batches of 500, with the sweeper's rests between them
+        db.execute("INSERT INTO sessions (id_hash, account_id, connector_id, external_id, created_at, last_seen_at, "
+                + "idle_timeout_secs, idle_expires_at) SELECT SHA2(CONCAT('" + id + "', seq), 256), " + accountId
+                + ", 'acme', '" + id + "', " + past + ", " + past + ", 172800, " + (past + 172800)
+                + " FROM seq_1_to_1201");
+        assertEquals(1_202, db.sessionsFor(id));
+
+        assertTrue(sessions.sweep() >= 1_201);
+        assertEquals(1, db.sessionsFor(id), "every expired row is gone, the live session stays");
     }
 
     @Test
