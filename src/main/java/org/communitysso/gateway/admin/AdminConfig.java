@@ -35,6 +35,10 @@ public interface AdminConfig {
     @WithDefault("90D")
     Duration auditRetention();
 
+    /** How often queued audit events are written (audit/AuditTrail's schedule reads this key). */
+    @WithDefault("1s")
+    Duration auditFlushInterval();
+
     /** How long a connector test link ({@code POST /admin/api/connectors/{id}/test}) may be used. */
     @WithDefault("5M")
     Duration testLinkLifetime();

@@ -71,7 +71,8 @@ class SeveralInstancesIT {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         idpKey = generator.generateKeyPair();
-        a = Instance.start("a"); // migrates the schema first
+        // a writes its audit queue only when read or stopped (to see the stop write it); b every second
+        a = Instance.start("a", "-Dgateway.admin.audit-flush-interval=1H"); // migrates the schema first
         b = Instance.start("b");
     }
 
@@ -171,8 +172,12 @@ class SeveralInstancesIT {
             checkers.add(checker);
         }
 
+        long malformedBefore = malformedTokenEvents();
         proxy.cut();
         long downSince = System.nanoTime();
+        for (int i = 0; i < 3; i++) { // refused before any database work; their audit rows must wait for it
+            assertEquals(400, b.get("/auth/it/return?token=not-a-token", null).statusCode());
+        }
         List<Integer> otherStatuses = new ArrayList<>();
         boolean sawHtml503 = false;
         boolean sawJson503 = false;
@@ -201,6 +206,7 @@ class SeveralInstancesIT {
         proxy.restore();
         long back = waitFor(() -> a.get("/auth/it/return?token=" + token("back-" + UUID.randomUUID()), null)
                 .statusCode() == 302, Duration.ofSeconds(30));
+        waitFor(() -> malformedTokenEvents() >= malformedBefore + 3, Duration.ofSeconds(15)); // queued, then written
         System.out.println("sign-ons resumed " + Duration.ofNanos(back - downSince).toMillis()
                 + " ms after the database went down (down for 8 s)");
         running.set(false);
@@ -228,13 +234,26 @@ class SeveralInstancesIT {
         Thread.sleep(2100); // past the instances' 1 s touch interval
         assertEquals(202, a.check(session).statusCode());
         assertEquals(0, lastSeenMinusCreated(session), "the instances write activity only every hour (or at shutdown)");
+        long malformedBefore = malformedTokenEvents();
+        assertEquals(400, a.get("/auth/it/return?token=not-a-token", null).statusCode());
+        assertEquals(400, a.get("/auth/it/return?token=not-a-token", null).statusCode());
         a.process.destroy(); // SIGTERM
         assertTrue(a.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         assertTrue(lastSeenMinusCreated(session) >= 2, "activity seen just before shutdown was written");
+        assertTrue(malformedTokenEvents() >= malformedBefore + 2, "queued audit events were written at shutdown");
         a = null;
     }
 
     // --- helpers ---------------------------------------------------------------
+
+    private static long malformedTokenEvents() throws Exception {
+        try (Connection db = root(DB); var statement = db.prepareStatement(
+                "SELECT COUNT(*) FROM audit_events WHERE connector_id = 'it' AND reason = 'token_malformed'")) {
+            ResultSet row = statement.executeQuery();
+            assertTrue(row.next());
+            return row.getLong(1);
+        }
+    }
 
     private static long lastSeenMinusCreated(String session) throws Exception {
         try (Connection db = root(DB); var statement = db.prepareStatement(
@@ -297,7 +316,7 @@ class SeveralInstancesIT {
     /** One gateway process. */
     record Instance(String name, Process process, int port) {
 
-        static Instance start(String name) throws Exception {
+        static Instance start(String name, String... extraOptions) throws Exception {
             int port = freePort();
             Path log = Path.of("target", "it-" + name + ".log");
             List<String> command = new ArrayList<>(List.of(
@@ -320,8 +339,9 @@ class SeveralInstancesIT {
                     "-Dgateway.connectors.it.jwt.public-key=" + TestTokens.publicPem(idpKey),
                     "-Dgateway.connectors.it.jwt.algorithms=RS256",
                     "-Dgateway.connectors.it.jwt.issuer=" + ISSUER,
-                    "-Dgateway.connectors.it.jwt.audience=" + AUDIENCE,
-                    "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+                    "-Dgateway.connectors.it.jwt.audience=" + AUDIENCE));
+            command.addAll(List.of(extraOptions));
+            command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             Instance instance = new Instance(name, process, port);
