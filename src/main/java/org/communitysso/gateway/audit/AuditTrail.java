@@ -44,6 +44,7 @@ public class AuditTrail {
     private static final int BATCH = 500;
     /** Beyond this many unwritten events (the database is down for long) the oldest are dropped, with a warning. */
     static final int MAX_PENDING = 100_000;
+    private volatile int maxPending = MAX_PENDING;
     private static final String INSERT = "INSERT INTO audit_events (at, event, outcome, connector_id, account_id, "
             + "operator, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -82,7 +83,7 @@ public class AuditTrail {
         row.reason = cut(entry.reason(), 64);
         row.detail = cut(entry.detail(), MAX_DETAIL);
         pending.add(row);
-        if (pendingCount.incrementAndGet() > MAX_PENDING && pending.poll() != null) {
+        if (pendingCount.incrementAndGet() > maxPending && pending.poll() != null) {
             pendingCount.decrementAndGet();
             LOG.warnf("audit events are not being stored (database unavailable?): dropped the oldest unwritten one");
         }
@@ -136,6 +137,11 @@ public class AuditTrail {
         } finally {
             flushing.unlock();
         }
+    }
+
+    /** Lowers {@link #MAX_PENDING} (tests). */
+    void limitPending(int max) {
+        maxPending = max;
     }
 
     /** Events recorded and not yet written. */

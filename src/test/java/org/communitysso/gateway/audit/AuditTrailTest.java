@@ -47,6 +47,25 @@ class AuditTrailTest {
     }
 
     @Test
+    void whenTooManyEventsWaitTheOldestAreDroppedNotTheNewest() {
+        trail.flush();
+        String connector = "bound-" + UUID.randomUUID().toString().substring(0, 8);
+        trail.limitPending(10);
+        try {
+            for (int i = 0; i < 15; i++) {
+                trail.record(new AuditTrail.Entry("sign_on", "failure", connector, null, null, "token_expired", "n" + i));
+            }
+            assertEquals(10, trail.pending(), "memory stays bounded while nothing can be written");
+        } finally {
+            trail.limitPending(AuditTrail.MAX_PENDING);
+        }
+        trail.flush();
+        assertEquals(10, db.count("SELECT COUNT(*) FROM audit_events WHERE connector_id = ?1", connector));
+        assertEquals(0, db.count("SELECT COUNT(*) FROM audit_events WHERE connector_id = ?1 AND detail IN "
+                + "('n0', 'n1', 'n2', 'n3', 'n4')", connector), "the five oldest were dropped");
+    }
+
+    @Test
     void aRowTheDatabaseRefusesIsDroppedAndTheRestAreWritten() {
         trail.flush();
         String connector = "bad-" + UUID.randomUUID().toString().substring(0, 8);
