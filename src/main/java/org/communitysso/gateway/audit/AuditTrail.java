@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.communitysso.gateway.TimeSource;
@@ -59,6 +60,7 @@ public class AuditTrail {
 
     private final ConcurrentLinkedQueue<AuditEvent> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
+    private final AtomicLong dropped = new AtomicLong();
     /** One flush at a time keeps the rows in the order they were recorded. */
     private final ReentrantLock flushing = new ReentrantLock();
 
@@ -85,7 +87,10 @@ public class AuditTrail {
         pending.add(row);
         if (pendingCount.incrementAndGet() > maxPending && pending.poll() != null) {
             pendingCount.decrementAndGet();
-            LOG.warnf("audit events are not being stored (database unavailable?): dropped the oldest unwritten one");
+            if (dropped.incrementAndGet() == 1) { // one line per outage; the total when writing resumes
+                LOG.warnf("audit events are not being stored (database unavailable?): dropping the oldest of %d",
+                        maxPending);
+            }
         }
     }
 
@@ -133,6 +138,10 @@ public class AuditTrail {
                 }
                 pendingCount.addAndGet(-batch.size());
                 batch.clear();
+                long lost = dropped.getAndSet(0);
+                if (lost > 0) {
+                    LOG.warnf("audit events are stored again; %d were dropped while they could not be", lost);
+                }
             }
         } finally {
             flushing.unlock();
