@@ -71,12 +71,9 @@ public class Account extends PanacheEntityBase {
     }
 
     /**
-     * Locks the account's row until the transaction ends and says whether it is active, as
-     * the locking read itself sees it (the latest committed row: a plain read later in the
-     * same transaction may still see the transaction's older snapshot). Null when there is
-     * no such account. Native SQL: Hibernate's MySQL 8 lock syntax is not MariaDB's.
+     * The row, read and locked (FOR UPDATE) for the rest of the transaction, in one statement;
+     * null if there is none. Native SQL: Hibernate's MySQL 8 lock syntax is not MariaDB's.
      */
-    /** The row, read and locked (FOR UPDATE) for the rest of the transaction; null if there is none. */
     static Account lockAndRead(long id) {
         java.util.List<?> rows = getEntityManager()
                 .createNativeQuery("SELECT * FROM accounts WHERE id = ?1 FOR UPDATE", Account.class)
@@ -84,6 +81,12 @@ public class Account extends PanacheEntityBase {
         return rows.isEmpty() ? null : (Account) rows.get(0);
     }
 
+    /**
+     * Locks the account's row until the transaction ends and says whether it is active, as
+     * the locking read itself sees it (the latest committed row: a plain read later in the
+     * same transaction may still see the transaction's older snapshot). Null when there is
+     * no such account. Native SQL: Hibernate's MySQL 8 lock syntax is not MariaDB's.
+     */
     static Boolean lockActive(long id) {
         java.util.List<?> rows = getEntityManager()
                 .createNativeQuery("SELECT active FROM accounts WHERE id = ?1 FOR UPDATE")

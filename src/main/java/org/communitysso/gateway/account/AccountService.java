@@ -114,9 +114,7 @@ public class AccountService {
         Account account;
         boolean active;
         if (readBefore == null) {
-            // one locking read of the whole row: the committed, current state (native, because
-            // Hibernate's MySQL dialect writes FOR UPDATE OF, which MariaDB does not accept)
-            account = Account.lockAndRead(accountId);
+            account = Account.lockAndRead(accountId); // one locking read: the committed, current row
             active = account != null && account.active;
         } else {
             // read earlier in this transaction without a lock: lock it, and take the flag as committed now

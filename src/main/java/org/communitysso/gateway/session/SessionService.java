@@ -273,13 +273,6 @@ public class SessionService {
     }
 
     /**
-     * Deletes expired sessions in batches of {@code gateway.session.sweep-batch-size},
-     * each its own short transaction found through one index (idle, then
-     * absolute deadline), until none are left or {@link #SWEEP_BUDGET} is spent;
-     * returns how many. Expired sessions are refused by every check already;
-     * this only frees the rows.
-     */
-    /**
      * Before the next batch, rests {@link #SWEEP_REST_FACTOR} times as long as the last
      * one took: the sweeper keeps the database busy at most a fifth of the time, so a
      * backlog of a million expired rows does not take the cores that checks and
@@ -295,6 +288,13 @@ public class SessionService {
         }
     }
 
+    /**
+     * Deletes expired sessions in batches of {@code gateway.session.sweep-batch-size},
+     * each its own short transaction found through one index (idle, then
+     * absolute deadline), until none are left or {@link #SWEEP_BUDGET} is spent;
+     * returns how many. Expired sessions are refused by every check already;
+     * this only frees the rows.
+     */
     public int sweep() {
         activity.flush(); // activity this instance saw must count before anything is judged idle
         long now = time.nowSeconds();
@@ -303,8 +303,9 @@ public class SessionService {
         int total = 0;
         for (String deadline : List.of("idleExpiresAt", "absoluteExpiresAt")) {
             int deleted;
+            long batchStarted;
             do {
-                long batchStarted = System.nanoTime();
+                batchStarted = System.nanoTime();
                 deleted = QuarkusTransaction.requiringNew().call(() -> {
                     List<String> ids = em.createQuery("select s.idHash from SessionRecord s where s." + deadline
                                     + " <= ?1", String.class)
@@ -314,10 +315,9 @@ public class SessionService {
                     return ids.isEmpty() ? 0 : (int) SessionRecord.delete("idHash in ?1", ids);
                 });
                 total += deleted;
-                if (deleted == batchSize && !pauseAfterBatch(System.nanoTime() - batchStarted)) {
-                    break; // interrupted: the gateway is stopping
-                }
-            } while (deleted == batchSize && System.nanoTime() < stopAt);
+                // a rest only when another batch follows; an interrupted rest (the gateway stopping) ends the run
+            } while (deleted == batchSize && System.nanoTime() < stopAt
+                    && pauseAfterBatch(System.nanoTime() - batchStarted));
         }
         if (total > 0) {
             Audit.sessionsSwept(total);
